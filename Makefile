@@ -13,6 +13,7 @@
 CC      ?= cc
 PREFIX  ?= /usr/local
 VERSION := 0.1.0
+comma := ,
 
 ifeq ($(SANITIZER),)
 B       := build
@@ -21,7 +22,6 @@ else
 B       := build-$(subst $(comma),-,$(SANITIZER))
 SANFLAGS := -fsanitize=$(SANITIZER) -fno-omit-frame-pointer
 endif
-comma := ,
 
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Wno-unused-parameter -Wshadow -Wstrict-prototypes \

@@ -150,7 +150,7 @@ int sef_receive(endpoint_t src, message *m);
 endpoint_t sef_self(void);
 /* Own label ("" for a user process). */
 const char *sef_self_label(void);
-/* Make the pending (or next) sef_receive return -EINTR. */
+/* From a callback: make the pending sef_receive return -EINTR. */
 void sef_cancel(void);
 /* Exit: for a service this is a termination and reincd recovers it
  * (MINIX semantics).  Never returns. */

@@ -1,0 +1,89 @@
+/*
+ * sef_internal.h - libsef's internal state, shared by its modules
+ * (ipc.c: channels and messages; ctl.c: the control connection to reincd;
+ * sef.c: startup, receive and callbacks).  Internal names use sef__.
+ */
+#ifndef REINC_SEF_INTERNAL_H
+#define REINC_SEF_INTERNAL_H
+
+#include "proto.h"
+#include "sef.h"
+
+enum { SEF_MODE_NONE = 0, SEF_MODE_SERVICE, SEF_MODE_USER };
+
+/* epoll tags: kind in the high 32 bits, slot in the low ones */
+enum { EV_CTL = 1, EV_SIG = 2, EV_CALLEE = 3 };
+
+struct sef__chan {
+	int used;
+	int fd;
+	endpoint_t peer;
+	int pending;       /* callee: a request awaits our reply */
+	uint64_t pend_seq;
+};
+
+/* endpoint -> slot map, open addressing */
+#define EPMAP_SIZE 8192
+struct sef__epmap {
+	int32_t key[EPMAP_SIZE];   /* endpoint + 1; 0 = empty */
+	int32_t val[EPMAP_SIZE];
+};
+
+#define SEF_MAX_CALLER 4096
+
+struct sef__state {
+	int mode;
+	int ctl_fd;
+	int epfd;
+	int sigfd;
+	struct live_page *live;
+	endpoint_t self;
+	char label[RS_MAX_LABEL_LEN];
+	uint64_t seq;           /* last data-frame sequence number used */
+	uint64_t ctl_id;        /* last control request id */
+
+	struct sef__chan callee[LIVE_MAX_CHAN];
+	struct sef__chan caller[SEF_MAX_CALLER];
+	struct sef__epmap callee_map, caller_map;
+
+	/* events gathered by epoll_wait and not yet consumed */
+	uint64_t ready[64];
+	int nready, iready;
+
+	/* deferred control events */
+	int ping_pending;
+
+	int cancelled;
+	uint64_t ctl_buf_align;
+	uint8_t ctl_buf[PROTO_MAX_FRAME];
+	struct proto_msg pm;    /* scratch for decoding control frames */
+};
+
+extern struct sef__state *sef__st;
+
+/* ipc.c */
+int sef__ipc_init(void);
+void sef__chan_install(const struct chan_rec *r, int fd);
+void sef__chan_remove(int role, uint32_t slot);
+int sef__next_message(endpoint_t src, message *m, int *status);
+
+/* ctl.c */
+/* Handle one control frame already decoded into st->pm with fds. */
+void sef__ctl_dispatch(struct proto_msg *pm, int *fds, int nfds);
+/* Read and dispatch one control frame; 1 if one was handled, 0 if none
+ * was ready (nonblocking), -errno (-EPIPE: reincd is gone). */
+int sef__ctl_read(int block);
+/* Receive and decode one frame into st->pm (fds up to *nfds): 1, 0 when
+ * nothing is ready (nonblocking), -EPIPE at end of file, -errno. */
+int sef__ctl_recv(int block, int *fds, int *nfds);
+/* Send a request and wait for its P_REPLY; other frames are dispatched
+ * meanwhile.  Returns T_RESULT; the reply stays in st->pm. fd_out gets
+ * a descriptor that came with the reply (or -1). */
+int sef__ctl_call(struct proto_buf *pb, int *fd_out);
+int sef__ctl_connect_public(void);
+void sef__die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+
+/* sef.c */
+void sef__ping_event(void);
+
+#endif

@@ -1,0 +1,167 @@
+/*
+ * conn.c - connections to reincd: clients of the public socket (reinc,
+ * user processes) and the control sockets of service instances.
+ *
+ * A connection reads whole control frames, decodes them and hands them to
+ * request.c.  Late replies go through waiters, which remember a
+ * connection by slot and generation so that an answer for a client that
+ * has gone away is simply dropped.  Freed memory is deferred to the end of
+ * the loop iteration (epoll may still hold events for it).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "reincd.h"
+
+static struct conn **conns;
+static unsigned nconns, capconns;
+static unsigned next_gen = 1;
+static struct proto_msg *scratch;   /* decoded frame (reincd is single-threaded) */
+static uint8_t rbuf[PROTO_MAX_FRAME];
+
+struct conn *conn_new(int fd, struct inst *inst)
+{
+	unsigned idx = 0;
+	while (idx < nconns && conns[idx])
+		idx++;
+	if (idx == capconns) {
+		unsigned cap = capconns ? capconns * 2 : 64;
+		struct conn **n = realloc(conns, cap * sizeof(*n));
+		if (!n)
+			return NULL;
+		memset(n + capconns, 0, (cap - capconns) * sizeof(*n));
+		conns = n;
+		capconns = cap;
+	}
+	struct conn *c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->fd = fd;
+	c->gen = next_gen++;
+	c->inst = inst;
+	c->w.kind = W_CONN;
+	c->w.obj = c;
+	c->slot = idx;
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &len) == 0) {
+		c->uid = cr.uid;
+		c->pid = cr.pid;
+	} else {
+		c->uid = (uid_t)-1;  /* unknown: nobody */
+	}
+	if (loop_add(fd, &c->w, EPOLLIN) < 0) {
+		free(c);
+		return NULL;
+	}
+	conns[idx] = c;
+	if (idx >= nconns)
+		nconns = idx + 1;
+	return c;
+}
+
+void conn_close(struct conn *c)
+{
+	if (!c || c->dead)
+		return;
+	c->dead = 1;
+	loop_del(c->fd);
+	close(c->fd);
+	c->fd = -1;
+	conns[c->slot] = NULL;
+	if (c->user) {
+		part_free(c->user);
+		c->user = NULL;
+	}
+	if (c->inst && c->inst->ctl == c)
+		c->inst->ctl = NULL;
+	loop_defer_free(c);
+}
+
+void conn_readable(struct conn *c)
+{
+	if (c->dead)
+		return;
+	if (!scratch && !(scratch = malloc(sizeof(*scratch))))
+		return;
+	/* A few frames per wakeup, so that one chatty client cannot starve
+	 * the others; epoll is level-triggered and will come back. */
+	for (int i = 0; i < 16 && !c->dead; i++) {
+		int nfds = 0;
+		ssize_t n = proto_recvfds(c->fd, rbuf, sizeof(rbuf), NULL, &nfds,
+		                          MSG_DONTWAIT);
+		if (n == -EAGAIN)
+			return;
+		if (n == 0 || n == -ECONNRESET) {
+			conn_close(c);
+			return;
+		}
+		if (n < 0 || proto_decode(rbuf, (size_t)n, scratch) < 0) {
+			const char *why = n < 0 ? strerror((int)-n) : "malformed frame";
+			if (c->inst) {
+				svc_kill_instance(c->inst, why);
+				conn_close(c);
+			} else {
+				log_warn("client pid %d uid %d: %s, dropping the "
+				         "connection", (int)c->pid, (int)c->uid, why);
+				conn_close(c);
+			}
+			return;
+		}
+		request_handle(c, scratch);
+	}
+}
+
+int conn_reply(struct conn *c, uint64_t id, int result, const char *errmsg)
+{
+	struct proto_buf *pb = malloc(sizeof(*pb));
+	if (!pb)
+		return -ENOMEM;
+	proto_begin(pb, P_REPLY, id);
+	proto_put_int(pb, T_RESULT, result);
+	if (errmsg && result < 0)
+		proto_put_str(pb, T_ERRMSG, errmsg);
+	int r = conn_send(c, pb, NULL, 0);
+	free(pb);
+	return r;
+}
+
+int conn_send(struct conn *c, struct proto_buf *pb, const int *fds, int nfds)
+{
+	if (!c || c->dead)
+		return -EPIPE;
+	int n = proto_finish(pb);
+	if (n < 0)
+		return n;
+	/* A client that does not read its replies is dropped rather than
+	 * allowed to block reincd. */
+	int r = proto_sendfds(c->fd, pb->b, (size_t)n, fds, nfds, MSG_DONTWAIT);
+	if (r == -EAGAIN && !c->inst) {
+		log_warn("client pid %d: not reading its replies, dropping it",
+		         (int)c->pid);
+		conn_close(c);
+	}
+	return r;
+}
+
+void waiter_set(struct waiter *w, struct conn *c, uint64_t id, int type)
+{
+	w->slot = c->slot;
+	w->gen = c->gen;
+	w->id = id;
+	w->type = type;
+	w->set = 1;
+}
+
+void waiter_reply(struct waiter *w, int result, const char *errmsg)
+{
+	if (!w->set)
+		return;
+	w->set = 0;
+	if (w->slot < nconns && conns[w->slot] && conns[w->slot]->gen == w->gen)
+		conn_reply(conns[w->slot], w->id, result, errmsg);
+}

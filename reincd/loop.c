@@ -1,0 +1,73 @@
+/*
+ * loop.c - the epoll instance every watched descriptor is registered
+ * with, the clock, and deferred frees: an object whose descriptor was
+ * closed may still have an event in the batch being handled, so its
+ * memory is released only after the batch (loop_bury).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/epoll.h>
+#include <time.h>
+
+#include "reincd.h"
+
+struct config cfg = {
+	.tick_ms = 100, .init_ms = 10000, .grace_ms = 2000,
+};
+int shutting_down;
+static int epfd = -1;
+
+int loop_init(void)
+{
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	return epfd < 0 ? -errno : 0;
+}
+
+int loop_wait(struct epoll_event *evs, int max)
+{
+	return epoll_wait(epfd, evs, max, -1);
+}
+
+int64_t now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int loop_add(int fd, struct watch *w, uint32_t events)
+{
+	struct epoll_event ev = { .events = events, .data.ptr = w };
+	return epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev) < 0 ? -errno : 0;
+}
+
+void loop_del(int fd)
+{
+	epoll_ctl(epfd, EPOLL_CTL_DEL, fd, NULL);
+}
+
+static void **graveyard;
+static size_t ngrave, capgrave;
+
+void loop_defer_free(void *p)
+{
+	if (ngrave == capgrave) {
+		size_t cap = capgrave ? capgrave * 2 : 32;
+		void **n = realloc(graveyard, cap * sizeof(*n));
+		if (!n) {
+			/* leaking is safer than a use after free */
+			return;
+		}
+		graveyard = n;
+		capgrave = cap;
+	}
+	graveyard[ngrave++] = p;
+}
+
+void loop_bury(void)
+{
+	for (size_t i = 0; i < ngrave; i++)
+		free(graveyard[i]);
+	ngrave = 0;
+}
+

@@ -1,0 +1,221 @@
+/*
+ * reincd.h - the reincarnation server's one shared header: the service
+ * table, instances, participants and channels, connections, and the
+ * functions each module exports (named after their file).
+ *
+ * reincd is one process with one epoll loop.  Every watched descriptor
+ * carries a struct watch telling what it is.  Times are CLOCK_MONOTONIC
+ * milliseconds.
+ */
+#ifndef REINCD_H
+#define REINCD_H
+
+#include <limits.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "proto.h"
+
+/* ------------------------------------------------------------------ */
+/* configuration                                                        */
+
+struct config {
+	char rundir[PATH_MAX];
+	int64_t tick_ms;        /* heartbeat/back-off resolution */
+	int64_t init_ms;        /* RS_INIT_T: killed after > 2x */
+	int64_t grace_ms;       /* SIGTERM -> SIGKILL */
+	int verbose;
+	uid_t uid;              /* reincd's own uid: may manage */
+};
+extern struct config cfg;
+extern int shutting_down;
+
+/* ------------------------------------------------------------------ */
+/* event loop                                                           */
+
+enum watch_kind { W_LISTEN = 1, W_CONN, W_PIDFD, W_OUTPUT, W_SIGNAL,
+                  W_TIMER, W_SCRIPT };
+struct watch {
+	int kind;
+	void *obj;
+};
+struct epoll_event;
+int loop_init(void);
+int loop_wait(struct epoll_event *evs, int max);
+void loop_bury(void);
+int loop_add(int fd, struct watch *w, uint32_t events);
+void loop_del(int fd);
+/* free(p) once the current batch of events has been handled */
+void loop_defer_free(void *p);
+int64_t now_ms(void);
+
+/* ------------------------------------------------------------------ */
+/* participants and channels                                            */
+
+struct part;
+struct chan {
+	struct part *caller, *callee;
+	uint32_t caller_slot, callee_slot;
+	int caller_fd;   /* reincd's copy of the caller end, -1 for a user */
+	int callee_fd;   /* reincd's copy of the callee end, -1 for a user */
+};
+
+/* Anyone with an endpoint: a service or a user process. */
+struct part {
+	endpoint_t ep;
+	struct part *hnext;     /* endpoint hash chain */
+	struct svc *svc;        /* NULL for a user process */
+	struct conn *conn;      /* a user process's connection */
+	struct chan **callee;   /* by slot; LIVE_MAX_CHAN for a service */
+	uint32_t ncallee_cap, ncallee_hi;
+	struct chan **caller;   /* by slot */
+	uint32_t ncaller_cap, ncaller_hi;
+};
+
+struct part *part_new(endpoint_t ep, struct svc *svc, struct conn *conn);
+/* Close every channel of p (peers are told) and free it. */
+void part_free(struct part *p);
+struct part *part_find(endpoint_t ep);
+/* Connect caller to the endpoint: 0 and *ch, or -errno. */
+int chan_connect(struct part *caller, endpoint_t dst, struct chan **ch);
+/* Send every channel of a service to its new instance's control socket. */
+int chan_handover(struct part *p);
+/* After an instance died: answer -EDEADSRCDST for the requests it was
+ * serving (recorded in its liveness page).  Returns how many. */
+int chan_fail_pending(struct part *p, struct live_page *live);
+
+/* ------------------------------------------------------------------ */
+/* connections: the public socket's clients and instances' control      */
+
+struct conn {
+	int fd;
+	struct watch w;
+	uid_t uid;
+	pid_t pid;
+	unsigned gen;           /* unique per connection */
+	unsigned slot;          /* index in the connection table */
+	struct part *user;      /* joined as a user process (P_HELLO) */
+	struct inst *inst;      /* the control socket of this instance */
+	int dead;
+};
+struct conn *conn_new(int fd, struct inst *inst);
+void conn_close(struct conn *c);
+void conn_readable(struct conn *c);
+/* A remembered caller to answer later (late reply). */
+struct waiter {
+	unsigned slot, gen;
+	uint64_t id;
+	int type;
+	int set;
+};
+void waiter_set(struct waiter *w, struct conn *c, uint64_t id, int type);
+/* Send P_REPLY with result to a waiter still connected; clears it. */
+void waiter_reply(struct waiter *w, int result, const char *errmsg);
+int conn_reply(struct conn *c, uint64_t id, int result, const char *errmsg);
+/* Finish and send a frame without blocking: 0 or -errno. */
+int conn_send(struct conn *c, struct proto_buf *pb, const int *fds, int nfds);
+
+/* ------------------------------------------------------------------ */
+/* services and instances                                               */
+
+enum inst_state { I_STANDBY = 1, I_INIT, I_RUNNING, I_DEAD };
+
+struct inst {
+	struct svc *svc;
+	pid_t pid;
+	int pidfd;
+	struct watch pw;
+	struct conn *ctl;
+	int live_fd;
+	struct live_page *live;
+	int state;
+	int init_type;
+	int init_err;            /* result reported by a failed init */
+	int64_t init_sent_ms;
+	int64_t started_ms;
+	uint64_t last_counter;
+	int killed_noping;       /* killed for missing heartbeats */
+};
+
+enum svc_state { S_STARTING = 1, S_RUNNING, S_RESTARTING, S_STOPPING,
+                 S_BACKOFF, S_TERMINATED };
+
+#define SVC_MAX_ARGS 64
+
+struct svc {
+	char label[RS_MAX_LABEL_LEN];
+	struct part *part;
+	char *path;
+	char **argv;            /* argv[0] = path, NULL-terminated */
+	char **env;             /* extra NAME=VALUE, NULL-terminated */
+	char *cwd, *script;
+	int flags;              /* UPF_* */
+	int64_t period_ms, reset_ms;
+	int restarts;           /* completed restarts */
+	int level;              /* back-off level: crashes since healthy */
+	int state;
+	struct inst *cur, *standby;
+	int64_t alive_ms;       /* last sign of life */
+	int64_t ping_ms;        /* last ping sent; 0: none outstanding */
+	int64_t backoff_until;
+	int64_t stop_ms;        /* SIGTERM sent */
+	int refreshing;         /* stopping in order to restart */
+	int started;            /* has completed an init once */
+	int nopingreply;        /* last death: no heartbeat */
+	int copy_fd;            /* -c: memfd with the binary */
+	int out_fd;             /* read end of the output pipe */
+	int out_wfd;            /* write end, given to instances */
+	struct watch ow;
+	char obuf[4096];
+	size_t olen;
+	struct waiter waiter;   /* up/down/refresh caller */
+	struct svc *next;
+};
+
+extern struct svc *services;
+
+struct svc *svc_find(const char *label);
+/* Create and start a service from a decoded P_UP; replies (now or late)
+ * through the waiter.  Returns 0 or -errno (nothing created). */
+int svc_up(const struct proto_msg *pm, struct conn *c, char *err, size_t errlen);
+int svc_down(struct svc *s, struct conn *c, uint64_t id);
+int svc_refresh(struct svc *s, struct conn *c, uint64_t id);
+int svc_restart_req(struct svc *s);
+int svc_clone(struct svc *s);
+int svc_unclone(struct svc *s);
+int svc_edit(struct svc *s, const struct proto_msg *pm);
+void svc_init_reply(struct inst *in, int result, int flags, uint64_t id);
+void svc_pong(struct inst *in);
+void svc_died(struct inst *in);
+void svc_output(struct svc *s);
+void svc_tick(int64_t now);
+/* Delay before restart number level+1 of a crash series (MINIX: the first
+ * crash restarts at once, then 2, 4, 8, 16, 30 s; -b: 1 s; -c: <= 1 s). */
+int64_t svc_backoff_ms(int level, int flags);
+void svc_shutdown(void);
+/* Kill an instance that broke the protocol: it is treated as crashed. */
+void svc_kill_instance(struct inst *in, const char *why);
+int svc_count(void);
+void svc_script_done(struct watch *w);
+const char *svc_state_name(const struct svc *s);
+int svc_is_alive_now(struct svc *s, int64_t now);
+
+/* ------------------------------------------------------------------ */
+/* requests                                                             */
+
+/* Validate and serve one decoded frame from c.  Malformed or hostile
+ * input: log, reply an error or drop the connection. */
+void request_handle(struct conn *c, struct proto_msg *pm);
+/* Pure validation of a request (for the fuzzer too): 0 or -errno with a
+ * reason in err. */
+int request_check(const struct proto_msg *pm, char *err, size_t errlen);
+
+/* ------------------------------------------------------------------ */
+/* logging                                                              */
+
+void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void fatal(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+
+#endif

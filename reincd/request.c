@@ -1,0 +1,414 @@
+/*
+ * request.c - validate and serve control frames: requests from reinc and
+ * user processes, and what service instances send (init replies, pongs,
+ * channel requests).
+ *
+ * Every frame is checked before any of it is used: its type must be one
+ * the sender may send, required fields present, numbers in range, strings
+ * sane.  Authorisation comes from the kernel (SO_PEERCRED at accept, or
+ * the fact that the frame arrived on an instance's own control socket),
+ * never from the frame.  A bad request gets an error reply; a frame that
+ * breaks the protocol drops the connection (and kills an instance).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "reincd.h"
+
+static endpoint_t next_user_ep = REINC_USER_EP_BASE;
+
+static int bad(char *err, size_t len, int code, const char *what)
+{
+	snprintf(err, len, "%s", what);
+	return code;
+}
+
+static int label_ok(const char *l)
+{
+	size_t n = strlen(l);
+	if (n < 1 || n > 98)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (l[i] <= ' ' || l[i] == '/' || l[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
+int request_check(const struct proto_msg *pm, char *err, size_t errlen)
+{
+	const char *l = proto_str(pm, T_LABEL);
+	switch (pm->type) {
+	case P_UP: {
+		const char *p = proto_str(pm, T_PATH);
+		if (!p || p[0] != '/')
+			return bad(err, errlen, -EINVAL,
+			           "the binary must be an absolute path");
+		if (l && *l && !label_ok(l))
+			return bad(err, errlen, -EINVAL, "bad label");
+		if (proto_int(pm, T_PERIOD_MS, 0) < 0 ||
+		    proto_int(pm, T_PERIOD_MS, 0) > 86400000LL * 365)
+			return bad(err, errlen, -EINVAL, "bad period");
+		if (proto_int(pm, T_RESTARTS, 0) < 0 ||
+		    proto_int(pm, T_RESTARTS, 0) > 1000000000)
+			return bad(err, errlen, -EINVAL, "bad restart count");
+		if (proto_int(pm, T_RESET_MS, 60000) < 0)
+			return bad(err, errlen, -EINVAL, "bad -reset-after");
+		const char *sc = proto_str(pm, T_SCRIPT);
+		if (sc && *sc && sc[0] != '/')
+			return bad(err, errlen, -EINVAL,
+			           "the script must be an absolute path");
+		const char *cwd = proto_str(pm, T_CWD);
+		if (cwd && cwd[0] != '/')
+			return bad(err, errlen, -EINVAL,
+			           "the directory must be an absolute path");
+		if (proto_has(pm, T_ARGV)) {
+			unsigned n = 0;
+			for (uint32_t i = 0; i < pm->slen[T_ARGV]; i++)
+				n += pm->sval[T_ARGV][i] == 0;
+			if (n > SVC_MAX_ARGS)
+				return bad(err, errlen, -E2BIG, "too many arguments");
+		}
+		if (proto_has(pm, T_ENV)) {
+			const char *e = proto_str(pm, T_ENV);
+			for (uint32_t i = 0; i < pm->slen[T_ENV];) {
+				size_t n = strnlen(e + i, pm->slen[T_ENV] - i);
+				if (!memchr(e + i, '=', n) || e[i] == '=')
+					return bad(err, errlen, -EINVAL,
+					           "environment entries are NAME=VALUE");
+				i += (uint32_t)n + 1;
+			}
+		}
+		return 0;
+	}
+	case P_DOWN: case P_REFRESH: case P_RESTART: case P_CLONE:
+	case P_UNCLONE: case P_EDIT: case P_FI: case P_UPDATE:
+		if (!l)
+			return bad(err, errlen, -EINVAL, "a label is needed");
+		if (pm->type == P_EDIT && proto_int(pm, T_PERIOD_MS, 0) < 0)
+			return bad(err, errlen, -EINVAL, "bad period");
+		return 0;
+	case P_LOOKUP:
+		if (l) {
+			if (strlen(l) < 1 || strlen(l) > 98)
+				return bad(err, errlen, -EINVAL,
+				           "bad label length");
+			return 0;
+		}
+		if (!proto_has(pm, T_EP))
+			return bad(err, errlen, -EINVAL, "a label is needed");
+		return 0;
+	case P_CONNECT:
+		if (!proto_has(pm, T_EP))
+			return bad(err, errlen, -EINVAL, "an endpoint is needed");
+		return 0;
+	case P_STATUS:
+		if (l && !*l)
+			return bad(err, errlen, -EINVAL, "empty label");
+		return 0;
+	case P_HELLO: case P_SHUTDOWN: case P_SYSCTL:
+	case P_INIT_REPLY: case P_PONG:
+		return 0;
+	default:
+		return bad(err, errlen, -EPROTO, "not a request");
+	}
+}
+
+/* May this connection manage services?  Root and reincd's own user. */
+static int may_manage(const struct conn *c)
+{
+	return c->uid == 0 || c->uid == cfg.uid;
+}
+
+static void put_status(struct proto_buf *pb, struct svc *s, int64_t now)
+{
+	struct inst *in = s->cur;
+	svc_is_alive_now(s, now);
+	proto_put_str(pb, T_LABEL, s->label);
+	proto_put_int(pb, T_EP, s->part ? s->part->ep : NONE);
+	proto_put_int(pb, T_PID, in && in->state != I_STANDBY ? in->pid : 0);
+	proto_put_str(pb, T_STATE, svc_state_name(s));
+	proto_put_int(pb, T_RESTARTS, s->restarts);
+	proto_put_int(pb, T_UPTIME_MS, in && in->started_ms ? now - in->started_ms : 0);
+	proto_put_int(pb, T_ALIVE_MS, in && in->state == I_RUNNING
+	                              ? now - s->alive_ms : -1);
+	proto_put_int(pb, T_PERIOD_MS, s->period_ms);
+	proto_put_int(pb, T_BACKOFF_MS, s->state == S_BACKOFF
+	                                ? s->backoff_until - now : 0);
+	proto_put_int(pb, T_STANDBY_PID, s->standby ? s->standby->pid : 0);
+	char fl[10];
+	snprintf(fl, sizeof(fl), "%c%c%c%c%c%c%c%c%c",
+	         s->state == S_RUNNING ? 'A' : '-',
+	         '-',  /* U: updating (live-update issue) */
+	         s->state == S_STOPPING ? 'E' : '-',
+	         s->nopingreply ? 'N' : '-',
+	         s->copy_fd >= 0 ? 'C' : '-',
+	         s->flags & UPF_REPLICA ? 'R' : '-',
+	         s->script ? 'S' : '-',
+	         s->flags & UPF_NORESTART ? 'f' : '-',
+	         s->flags & UPF_NO_BIN_EXP ? 'b' : '-');
+	proto_put_str(pb, T_SFLAGS, fl);
+	char cmd[1024];
+	size_t k = 0;
+	for (int i = 0; s->argv[i] && k < sizeof(cmd) - 1; i++)
+		k += (size_t)snprintf(cmd + k, sizeof(cmd) - k, "%s%s",
+		                      i ? " " : "", s->argv[i]);
+	proto_put_str(pb, T_CMD, cmd);
+}
+
+static void do_status(struct conn *c, struct proto_msg *pm)
+{
+	const char *l = proto_str(pm, T_LABEL);
+	struct proto_buf *pb = malloc(sizeof(*pb));
+	if (!pb) {
+		conn_reply(c, pm->id, -ENOMEM, NULL);
+		return;
+	}
+	int64_t now = now_ms();
+	int found = 0;
+	for (struct svc *s = services; s && !c->dead; s = s->next) {
+		if (l && strcmp(l, s->label))
+			continue;
+		found++;
+		proto_begin(pb, P_STATUS_REC, pm->id);
+		put_status(pb, s, now);
+		if (conn_send(c, pb, NULL, 0) < 0)
+			break;
+	}
+	free(pb);
+	if (l && !found)
+		conn_reply(c, pm->id, -ESRCH, "no such service");
+	else
+		conn_reply(c, pm->id, 0, NULL);
+}
+
+static struct part *sender_part(struct conn *c)
+{
+	if (c->inst)
+		return c->inst->svc ? c->inst->svc->part : NULL;
+	return c->user;
+}
+
+static void do_connect(struct conn *c, struct proto_msg *pm)
+{
+	struct part *me = sender_part(c);
+	if (!me) {
+		conn_reply(c, pm->id, -EINVAL, "join first (sef_startup)");
+		return;
+	}
+	if (c->inst && c->inst != c->inst->svc->cur) {
+		conn_reply(c, pm->id, -EPERM, "not the active instance");
+		return;
+	}
+	struct chan *ch;
+	int r = chan_connect(me, (endpoint_t)proto_int(pm, T_EP, NONE), &ch);
+	if (r < 0) {
+		conn_reply(c, pm->id, r, NULL);
+		return;
+	}
+	struct proto_buf *pb = malloc(sizeof(*pb));
+	if (!pb)
+		return;
+	uint8_t raw[CHAN_REC_SIZE];
+	struct chan_rec rec = { ch->caller_slot, ch->callee->ep, CHAN_CALLER };
+	chan_rec_encode(raw, &rec);
+	proto_begin(pb, P_REPLY, pm->id);
+	proto_put_int(pb, T_RESULT, 0);
+	proto_put_blob(pb, T_CHANS, raw, sizeof(raw));
+	conn_send(c, pb, &ch->caller_fd, 1);
+	free(pb);
+	if (!me->svc) {  /* a user process keeps its own end */
+		close(ch->caller_fd);
+		ch->caller_fd = -1;
+	}
+}
+
+static void do_lookup(struct conn *c, struct proto_msg *pm)
+{
+	const char *l = proto_str(pm, T_LABEL);
+	struct proto_buf pb;
+	proto_begin(&pb, P_REPLY, pm->id);
+	if (l) {
+		char lab[RS_MAX_LABEL_LEN];
+		snprintf(lab, sizeof(lab), "%s", l);
+		struct svc *s = svc_find(lab);
+		if (!s || strlen(l) >= RS_MAX_LABEL_LEN) {
+			conn_reply(c, pm->id, -ESRCH, "no such service");
+			return;
+		}
+		proto_put_int(&pb, T_RESULT, 0);
+		proto_put_int(&pb, T_EP, s->part->ep);
+	} else {
+		struct part *p = part_find((endpoint_t)proto_int(pm, T_EP, NONE));
+		if (!p || !p->svc) {
+			conn_reply(c, pm->id, -ESRCH, "no such service");
+			return;
+		}
+		proto_put_int(&pb, T_RESULT, 0);
+		proto_put_str(&pb, T_LABEL, p->svc->label);
+	}
+	conn_send(c, &pb, NULL, 0);
+}
+
+static struct svc *target(struct conn *c, struct proto_msg *pm)
+{
+	char lab[RS_MAX_LABEL_LEN];
+	snprintf(lab, sizeof(lab), "%s", proto_str(pm, T_LABEL));
+	struct svc *s = svc_find(lab);
+	if (!s)
+		conn_reply(c, pm->id, -ESRCH, "no such service");
+	return s;
+}
+
+void request_handle(struct conn *c, struct proto_msg *pm)
+{
+	char err[160] = "";
+	int r;
+
+	/* What an instance's control socket may carry, and a client's. */
+	if (c->inst && (pm->type == P_HELLO || pm->type >= P_REQ_LAST) &&
+	    pm->type != P_INIT_REPLY && pm->type != P_PONG) {
+		svc_kill_instance(c->inst, "unexpected control frame");
+		conn_close(c);
+		return;
+	}
+	if (!c->inst && (pm->type == P_INIT_REPLY || pm->type == P_PONG ||
+	                 pm->type >= P_REQ_LAST)) {
+		log_warn("client pid %d: frame of type %d is not a request, "
+		         "dropping the connection", (int)c->pid, pm->type);
+		conn_close(c);
+		return;
+	}
+	if ((r = request_check(pm, err, sizeof(err))) < 0) {
+		log_debug("client pid %d: bad request %d: %s", (int)c->pid,
+		          pm->type, err);
+		conn_reply(c, pm->id, r, err);
+		return;
+	}
+	switch (pm->type) {
+	case P_INIT_REPLY:
+		svc_init_reply(c->inst, (int)proto_int(pm, T_RESULT, -EPROTO),
+		               (int)proto_int(pm, T_FLAGS, 0), pm->id);
+		return;
+	case P_PONG:
+		svc_pong(c->inst);
+		return;
+	case P_HELLO:
+		if (c->user) {
+			conn_reply(c, pm->id, -EEXIST, "already joined");
+			return;
+		}
+		c->user = part_new(next_user_ep++, NULL, c);
+		if (!c->user) {
+			conn_reply(c, pm->id, -ENOMEM, NULL);
+			return;
+		}
+		{
+			struct proto_buf pb;
+			proto_begin(&pb, P_REPLY, pm->id);
+			proto_put_int(&pb, T_RESULT, 0);
+			proto_put_int(&pb, T_EP, c->user->ep);
+			conn_send(c, &pb, NULL, 0);
+		}
+		return;
+	case P_STATUS:
+		do_status(c, pm);
+		return;
+	case P_LOOKUP:
+		do_lookup(c, pm);
+		return;
+	case P_CONNECT:
+		do_connect(c, pm);
+		return;
+	default:
+		break;
+	}
+	/* Everything else changes something. */
+	if (!may_manage(c)) {
+		conn_reply(c, pm->id, -EPERM, "permission denied: only root and "
+		           "reincd's user may manage services");
+		return;
+	}
+	struct svc *s = NULL;
+	switch (pm->type) {
+	case P_UP:
+		if ((r = svc_up(pm, c, err, sizeof(err))) < 0)
+			conn_reply(c, pm->id, r, err[0] ? err : NULL);
+		return;
+	case P_SHUTDOWN:
+		conn_reply(c, pm->id, 0, NULL);
+		log_info("shutdown requested by pid %d", (int)c->pid);
+		svc_shutdown();
+		return;
+	case P_SYSCTL:
+		if (proto_int(pm, T_SUBTYPE, 0) == 1) {  /* srv_status */
+			for (struct svc *x = services; x; x = x->next)
+				log_info("service '%s'%c (endpoint %d, pid %d, %s)",
+				         x->label, x->state == S_RUNNING ? '*' : ' ',
+				         x->part->ep, x->cur ? (int)x->cur->pid : 0,
+				         svc_state_name(x));
+			conn_reply(c, pm->id, 0, NULL);
+		} else
+			conn_reply(c, pm->id, -ENOSYS,
+			           "live update is not implemented yet");
+		return;
+	case P_UPDATE:
+		if (!(s = target(c, pm)))
+			return;
+		conn_reply(c, pm->id, -ENOSYS, "live update is not implemented yet");
+		return;
+	default:
+		break;
+	}
+	if (!(s = target(c, pm)))
+		return;
+	switch (pm->type) {
+	case P_DOWN:
+		r = svc_down(s, c, pm->id);
+		break;
+	case P_REFRESH:
+		r = svc_refresh(s, c, pm->id);
+		break;
+	case P_RESTART:
+		r = svc_restart_req(s);
+		if (r == 0)
+			conn_reply(c, pm->id, 0, NULL);
+		break;
+	case P_CLONE:
+		r = svc_clone(s);
+		if (r == 0)
+			conn_reply(c, pm->id, 0, NULL);
+		break;
+	case P_UNCLONE:
+		r = svc_unclone(s);
+		if (r == 0)
+			conn_reply(c, pm->id, 0, NULL);
+		break;
+	case P_EDIT:
+		r = svc_edit(s, pm);
+		if (r == 0)
+			conn_reply(c, pm->id, 0, NULL);
+		break;
+	case P_FI:
+		if (!s->cur || s->cur->state != I_RUNNING) {
+			r = -EBUSY;
+			break;
+		}
+		/* MINIX's fault injection crashes the service; SIGABRT goes
+		 * through libsef's stack trace like a real crash. */
+		kill(s->cur->pid, SIGABRT);
+		r = 0;
+		conn_reply(c, pm->id, 0, NULL);
+		break;
+	default:
+		r = -ENOSYS;
+	}
+	if (r < 0)
+		conn_reply(c, pm->id, r,
+		           r == -EBUSY ? "service is busy (starting, stopping "
+		                         "or restarting)" : NULL);
+}

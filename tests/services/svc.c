@@ -1,0 +1,288 @@
+/*
+ * svc.c - the configurable test service of the integration tests.
+ *
+ * One binary whose behaviour is picked by words in its arguments
+ * (reinc up svc -args "noping print"), so that each test states what it
+ * needs instead of carrying its own service.  It answers the requests of
+ * svc.h (echo, init info, signal counts, and requests that make it hang,
+ * block, crash or exit) whatever the words; the words change its SEF
+ * callbacks:
+ *
+ *   print            print "svc: ..." lines (start, init, EINTR) to stdout
+ *   initfail         fresh init returns -ENOSYS (sef_cb_init_fail)
+ *   initcrash        fresh init aborts (sef_cb_init_crash)
+ *   inithang         fresh init never returns (sef_cb_init_timeout)
+ *   initfail-unless F  fresh init returns -ENOSYS unless file F exists
+ *   initsleep MS     fresh init sleeps MS milliseconds, then succeeds
+ *   noping           sef_setcb_ping_reply(sef_cb_ping_reply_null)
+ *   countping        own ping callback: counts pings (SVC_INFO), then pongs
+ *   termhandler      signal handler: count, then sef_cb_signal_handler_term
+ *                    (exit on SIGTERM)
+ *   cancel           signal handler: count, and sef_cancel() on SIGUSR1; the
+ *                    main loop counts the -EINTR it then gets (SVC_SIGS)
+ *   restartcb        restart init callback that records and returns 0
+ *                    (a real "restart"; without it the default
+ *                    sef_cb_init_reset makes it a "reset")
+ *   restartfail      restart init callback returns -EINVAL
+ *
+ * Without termhandler the signal handler only counts, i.e. SIGTERM is
+ * ignored as with SEF's default, so `reinc down` escalates to SIGKILL.
+ * Unknown words are an error (exit 2) so that a typo in a test shows.
+ * Deliberately not here: live-update callbacks (the live-update work will
+ * add words for them).
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sef.h>
+
+#include "svc.h"
+
+static struct {
+	int print, countping, termhandler, cancel;
+	int initsleep_ms;
+	const char *initfail_unless;
+} opt;
+
+static struct {
+	int type, restarts, flags, cbmask;
+	endpoint_t old_ep, ep;
+	int pings, events, requests, eintr, allsigs;
+	int sigs[65];
+} st;
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+	while (nanosleep(&ts, &ts) < 0)
+		;
+}
+
+static void record(int cb, int type, sef_init_info_t *info)
+{
+	st.cbmask |= cb;
+	st.type = type;
+	st.restarts = info->restarts;
+	st.flags = info->flags;
+	st.old_ep = info->old_endpoint;
+	st.ep = info->endpoint;
+	if (opt.print)
+		printf("svc: init callback %s type=%d restarts=%d endpoint=%d "
+		       "old_endpoint=%d\n",
+		       cb == SVCCB_FRESH ? "fresh" : cb == SVCCB_LU ? "lu" :
+		       "restart", type, info->restarts, info->endpoint,
+		       info->old_endpoint);
+}
+
+static int init_fresh(int type, sef_init_info_t *info)
+{
+	record(SVCCB_FRESH, type, info);
+	if (opt.initsleep_ms > 0)
+		sleep_ms(opt.initsleep_ms);
+	if (opt.initfail_unless && access(opt.initfail_unless, F_OK) != 0) {
+		if (opt.print)
+			printf("svc: %s missing, failing init\n",
+			       opt.initfail_unless);
+		return -ENOSYS;
+	}
+	return 0;
+}
+
+static int init_restart_ok(int type, sef_init_info_t *info)
+{
+	record(SVCCB_RESTART, type, info);
+	return 0;
+}
+
+static int init_restart_fail(int type, sef_init_info_t *info)
+{
+	record(SVCCB_RESTART, type, info);
+	return -EINVAL;
+}
+
+static void ping_count(endpoint_t source)
+{
+	st.pings++;
+	sef_cb_ping_reply_pong(source);
+}
+
+static void on_signal(int signo)
+{
+	st.allsigs++;
+	if (signo > 0 && signo < 65)
+		st.sigs[signo]++;
+	if (opt.print)
+		printf("svc: signal %d\n", signo);
+	if (opt.cancel && signo == SIGUSR1)
+		sef_cancel();
+	if (opt.termhandler)
+		sef_cb_signal_handler_term(signo);
+}
+
+/* A named function, so that the stack trace libsef prints can be checked
+ * for it.  noinline keeps it a frame of its own. */
+__attribute__((noinline)) void svc_crash_here(void);
+__attribute__((noinline)) void svc_crash_here(void)
+{
+	volatile int *p = NULL;
+	*p = 1;
+}
+
+static void usage(const char *word)
+{
+	fprintf(stderr, "svc: unknown or incomplete word '%s'\n", word);
+	exit(2);
+}
+
+static void parse_args(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		const char *w = argv[i];
+		if (!strcmp(w, "print"))
+			opt.print = 1;
+		else if (!strcmp(w, "initfail"))
+			sef_setcb_init_fresh(sef_cb_init_fail);
+		else if (!strcmp(w, "initcrash"))
+			sef_setcb_init_fresh(sef_cb_init_crash);
+		else if (!strcmp(w, "inithang"))
+			sef_setcb_init_fresh(sef_cb_init_timeout);
+		else if (!strcmp(w, "initfail-unless") && i + 1 < argc)
+			opt.initfail_unless = argv[++i];
+		else if (!strcmp(w, "initsleep") && i + 1 < argc)
+			opt.initsleep_ms = atoi(argv[++i]);
+		else if (!strcmp(w, "noping"))
+			sef_setcb_ping_reply(sef_cb_ping_reply_null);
+		else if (!strcmp(w, "countping"))
+			sef_setcb_ping_reply(ping_count);
+		else if (!strcmp(w, "termhandler"))
+			opt.termhandler = 1;
+		else if (!strcmp(w, "cancel"))
+			opt.cancel = 1;
+		else if (!strcmp(w, "restartcb"))
+			sef_setcb_init_restart(init_restart_ok);
+		else if (!strcmp(w, "restartfail"))
+			sef_setcb_init_restart(init_restart_fail);
+		else
+			usage(w);
+	}
+}
+
+/* Handle one request; 1 if m now holds a reply to send. */
+static int serve(message *m)
+{
+	int type = m->m_type;
+
+	st.requests++;
+	switch (type) {
+	case SVC_ECHO:
+		break;
+	case SVC_INFO:
+		m->m_i32[SVCI_TYPE] = st.type;
+		m->m_i32[SVCI_RESTARTS] = st.restarts;
+		m->m_i32[SVCI_OLD_EP] = st.old_ep;
+		m->m_i32[SVCI_EP] = st.ep;
+		m->m_i32[SVCI_FLAGS] = st.flags;
+		m->m_i32[SVCI_CBMASK] = st.cbmask;
+		m->m_i32[SVCI_PINGS] = st.pings;
+		m->m_i32[SVCI_EVENTS] = st.events;
+		m->m_i32[SVCI_REQUESTS] = st.requests;
+		break;
+	case SVC_SIGS: {
+		int signo = m->m_i32[SVC_I_ARG];
+		m->m_i32[2] = signo > 0 && signo < 65 ? st.sigs[signo] : 0;
+		m->m_i32[3] = st.allsigs;
+		m->m_i32[4] = st.eintr;
+		break;
+	}
+	case SVC_HANG:
+		if (opt.print)
+			printf("svc: hanging in a busy loop\n");
+		for (volatile unsigned long n = 0;; n++)
+			;
+	case SVC_BLOCK:
+		if (opt.print)
+			printf("svc: blocking forever\n");
+		for (;;)
+			sleep(1000);
+	case SVC_CRASH:
+		if (opt.print)
+			printf("svc: aborting\n");
+		abort();
+	case SVC_EXIT:
+		if (opt.print)
+			printf("svc: exiting\n");
+		exit(0);
+	case SVC_SEGV:
+		svc_crash_here();
+		break;
+	case SVC_NOTIFY:
+		ipc_notify(RS_PROC_NR);
+		break;
+	case SVC_SLEEP:
+		sleep_ms(m->m_i32[SVC_I_ARG]);
+		break;
+	default:
+		type = -ENOSYS;
+	}
+	if (m->m_i32[SVC_I_FLAGS] & SVCF_NOREPLY)
+		return 0;
+	m->m_type = type;
+	m->m_i32[SVC_I_PID] = (int32_t)getpid();
+	m->m_i32[SVC_I_EP] = sef_self();
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	/* Our output goes through a pipe to reincd: one line at a time. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* Defaults first: the words may replace them. */
+	sef_setcb_init_fresh(init_fresh);
+	sef_setcb_signal_handler(on_signal);
+	parse_args(argc, argv);
+
+	int r = sef_startup();
+	if (r < 0) {
+		fprintf(stderr, "svc: sef_startup: %s\n", strerror(-r));
+		return 1;
+	}
+	if (opt.print) {
+		printf("svc: started pid=%d label=%s endpoint=%d args:",
+		       (int)getpid(), sef_self_label(), sef_self());
+		for (int i = 1; i < argc; i++)
+			printf(" %s", argv[i]);
+		printf("\n");
+	}
+
+	for (;;) {
+		message m;
+		r = sef_receive(ANY, &m);
+		if (r == -EINTR) {
+			st.eintr++;
+			if (opt.print)
+				printf("svc: sef_receive: EINTR\n");
+			continue;
+		}
+		if (r < 0) {
+			fprintf(stderr, "svc: sef_receive: %s\n", strerror(-r));
+			return 1;
+		}
+		/* SEF must swallow its own events (ref §8 item 11). */
+		if (m.m_source == RS_PROC_NR || m.m_source == SYSTEM ||
+		    m.m_type == RS_INIT || m.m_type == RS_LU_PREPARE ||
+		    m.m_type == SIGS_SIGNAL_RECEIVED) {
+			st.events++;
+			fprintf(stderr, "svc: SEF event returned to main loop: "
+			        "source %d type %#x\n", m.m_source, m.m_type);
+			continue;
+		}
+		endpoint_t who = m.m_source;
+		if (serve(&m) && (r = ipc_send(who, &m)) < 0)
+			fprintf(stderr, "svc: reply to %d: %s\n", who,
+			        strerror(-r));
+	}
+}
