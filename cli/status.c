@@ -150,11 +150,13 @@ static void fmt_str(char *buf, const char *s)
 static void fill_row(const struct rec *r, char cell[NCOL][CELL])
 {
 	fmt_str(cell[C_LABEL], r->label);
-	fmt_int(cell[C_EP], r->ep, 0);
+	/* NONE: a service that has no endpoint (yet). */
+	fmt_int(cell[C_EP], r->ep == NONE ? -1 : r->ep, 0);
 	fmt_int(cell[C_PID], r->pid, 1);       /* 0: no instance right now */
 	fmt_str(cell[C_STATE], r->state);
 	fmt_int(cell[C_RESTARTS], r->restarts, 0);
-	fmt_dur(cell[C_UPTIME], r->uptime);
+	/* Without an instance there is nothing to have an uptime. */
+	fmt_dur(cell[C_UPTIME], r->pid == 0 ? -1 : r->uptime);
 	fmt_dur(cell[C_ALIVE], r->alive);
 	/* A period of 0 means no heartbeat checks: "-" as for none. */
 	fmt_dur(cell[C_PERIOD], r->period > 0 ? r->period : -1);

@@ -348,9 +348,21 @@ int sef__next_message(endpoint_t src, message *m, int *status)
 				return 0;
 		}
 		struct epoll_event evs[64];
-		set_idle(1);
-		int n = epoll_wait(st->epfd, evs, 64, -1);
-		set_idle(0);
+		int n = 0;
+		if (!st->warm) {
+			/* Serve what is queued first; warm up only when idle. */
+			n = epoll_wait(st->epfd, evs, 64, 0);
+			if (n == 0) {
+				if (st->mode == SEF_MODE_SERVICE)
+					sef__warm_backtrace();
+				st->warm = 1;
+			}
+		}
+		if (n == 0) {
+			set_idle(1);
+			n = epoll_wait(st->epfd, evs, 64, -1);
+			set_idle(0);
+		}
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;

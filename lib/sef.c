@@ -129,9 +129,21 @@ int sef_cb_signal_manager_null(endpoint_t target, int signo) { return 0; }
 static const int lethal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT,
                               SIGTRAP, SIGSYS };
 
+/* backtrace() loads libgcc on first use, which allocates: do it once
+ * outside the signal handler, but not on the restart path either - the
+ * receive loop calls this the first time it is about to block idle. */
+void sef__warm_backtrace(void)
+{
+	static int warm;
+	if (warm)
+		return;
+	warm = 1;
+	void *bt[2];
+	backtrace(bt, 2);
+}
+
 /* Print a stack trace, then die of the same signal so that reincd sees
- * the real cause.  backtrace() was warmed up at startup so that it does
- * not need to load libgcc (and allocate) here. */
+ * the real cause. */
 static void lethal_handler(int sig)
 {
 	char buf[96];
@@ -153,8 +165,6 @@ static int setup_signals(void)
 	static char altstack[64 * 1024];
 	stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack) };
 	sigaltstack(&ss, NULL);
-	void *warm[2];
-	backtrace(warm, 2);
 
 	struct sigaction sa = { .sa_handler = lethal_handler,
 	                        .sa_flags = SA_ONSTACK | SA_RESETHAND };

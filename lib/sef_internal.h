@@ -52,6 +52,7 @@ struct sef__state {
 
 	/* deferred control events */
 	int ping_pending;
+	int warm;               /* backtrace() loaded (services) */
 
 	int cancelled;
 	uint64_t ctl_buf_align;
@@ -85,5 +86,6 @@ void sef__die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2
 
 /* sef.c */
 void sef__ping_event(void);
+void sef__warm_backtrace(void);
 
 #endif

@@ -29,6 +29,8 @@
 #                            its pid in $NEWPID
 #   wait_gone LABEL / wait_dead PID  wait for the label / process to vanish
 #   info_field LABEL F       field F of the svc's SVC_INFO reply (client)
+#   read_info LABEL; iget F  the same, one request for several fields
+#   sigs_field LABEL SIG F   count, all or eintr of the svc's SVC_SIGS
 #   bg NAME CMD...           run CMD in the background, output in
 #                            $RT/NAME.out; its pid in $BG_PID
 #   log_has RE / wait_log RE     grep -E reincd's output
@@ -234,6 +236,15 @@ info_field()
 	    fail "client $1 -type info: $_line"
 	printf '%s\n' "$_line" | sed -n "s/^info .*\<$2=\([-0-9]*\).*/\1/p"
 }
+
+# read_info LABEL: the whole SVC_INFO line in $INFO; iget FIELD reads it.
+INFO=
+read_info()
+{
+	INFO=$("$CLIENT" "$1" -type info 2>&1) ||
+	    fail "client $1 -type info: $INFO"
+}
+iget() { printf '%s\n' "$INFO" | sed -n "s/^info .*\<$1=\([-0-9]*\).*/\1/p"; }
 
 # sigs_field LABEL SIGNO FIELD: count, all or eintr of SVC_SIGS.
 sigs_field()

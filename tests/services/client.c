@@ -2,14 +2,16 @@
  * client.c - a user-process client of the test service (svc.c, svc.h).
  *
  *   client LABEL [-n N] [-type T] [-arg V] [-expect-errors]
- *                [-loop-until-file F] [-timeout S] [-noreply] [-v]
+ *                [-loop-until-file F] [-timeout S] [-interval MS]
+ *                [-noreply] [-v]
  *
  * Joins reincd as a user process (sef_startup), looks LABEL up once (the
  * endpoint survives restarts) and sends N requests (default 1) of type T
  * (echo, info, sigs, hang, block, crash, exit, segv, notify, sleep, or a
  * number; default echo) with ipc_sendrec, numbering them and checking
  * that each reply answers its own request.  -n 0 with -loop-until-file F
- * sends as fast as it can until F exists: the zero-loss mode.
+ * sends as fast as it can until F exists: the zero-loss mode.  -interval
+ * waits MS milliseconds between requests.
  *
  * Output: one line per reply for info and sigs (and for every request
  * with -v):
@@ -76,7 +78,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: client LABEL [-n N] [-type T] [-arg V] "
 	        "[-expect-errors] [-loop-until-file F] [-timeout S] "
-	        "[-noreply] [-v]\n");
+	        "[-interval MS] [-noreply] [-v]\n");
 	exit(1);
 }
 
@@ -90,7 +92,7 @@ int main(int argc, char **argv)
 	const char *label = NULL, *until = NULL;
 	long n = 1;
 	int type = SVC_ECHO, arg = 0, expect_errors = 0, noreply = 0;
-	int verbose = 0;
+	int verbose = 0, interval_ms = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (int i = 1; i < argc; i++) {
@@ -108,6 +110,8 @@ int main(int argc, char **argv)
 			until = argv[++i];
 		else if (!strcmp(a, "-timeout") && more)
 			timeout_s = atoi(argv[++i]);
+		else if (!strcmp(a, "-interval") && more)
+			interval_ms = atoi(argv[++i]);
 		else if (!strcmp(a, "-noreply"))
 			noreply = 1;
 		else if (!strcmp(a, "-v"))
@@ -145,6 +149,8 @@ int main(int argc, char **argv)
 			break;
 		if (until && access(until, F_OK) == 0)
 			break;
+		if (interval_ms > 0 && seq > 1)
+			usleep((useconds_t)interval_ms * 1000);
 
 		message m;
 		memset(&m, 0, sizeof(m));

@@ -223,6 +223,8 @@ static int serve(message *m)
 		ipc_notify(RS_PROC_NR);
 		break;
 	case SVC_SLEEP:
+		if (opt.print)
+			printf("svc: sleeping %d ms\n", m->m_i32[SVC_I_ARG]);
 		sleep_ms(m->m_i32[SVC_I_ARG]);
 		break;
 	default:

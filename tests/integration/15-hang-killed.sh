@@ -1,0 +1,21 @@
+#!/bin/sh
+# A service stuck in a busy loop stops answering pings and is killed with
+# SIGKILL after more than 2 periods, then restarted; the request it was
+# serving fails with EDEADSRCDST (ref §8 item 15).
+. "$(dirname "$0")/lib.sh"
+start_reincd
+
+expect_rc 0 reinc up "$SVC" -label spin -period 200ms
+ep=$(ep_of spin)
+p=$(pid_of spin)
+bg hang "$CLIENT" spin -type hang -expect-errors -timeout 20
+c=$BG_PID
+t0=$(now_ms)
+wait_restarted spin "$p" 5
+dt=$(($(now_ms) - t0))
+[ "$dt" -gt 400 ] || fail "killed $dt ms after it hung: not more than 2 periods"
+wait "$c" || fail "client: $(cat "$RT/hang.out")"
+grep -q 'dead=1' "$RT/hang.out" || fail "client: $(cat "$RT/hang.out")"
+[ "$(ep_of spin)" = "$ep" ] || fail "endpoint changed"
+"$CLIENT" spin >/dev/null || fail "the restarted service does not answer"
+exit 0
