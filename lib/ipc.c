@@ -471,9 +471,9 @@ static int send_on_caller(endpoint_t dst, int kind, uint64_t seq,
 	return r;
 }
 
-static int do_send(endpoint_t dst, message *m, int nonblock)
+/* What every send checks first; joins reincd if not done yet. */
+static int send_prologue(endpoint_t dst, const message *m)
 {
-	struct sef__state *st = sef__st;
 	int r = need_startup();
 	if (r < 0)
 		return r;
@@ -481,8 +481,16 @@ static int do_send(endpoint_t dst, message *m, int nonblock)
 		return -EFAULT;
 	if ((r = check_dst(dst)) < 0)
 		return r;
-	if (dst == RS_PROC_NR)
-		return -ENOSYS;
+	/* reincd is reached through the control API, not by messages */
+	return dst == RS_PROC_NR ? -ENOSYS : 0;
+}
+
+static int do_send(endpoint_t dst, message *m, int nonblock)
+{
+	int r = send_prologue(dst, m);
+	if (r < 0)
+		return r;
+	struct sef__state *st = sef__st;
 	/* A reply to a request we are serving? */
 	int cs = epmap_get(&st->callee_map, dst);
 	if (cs >= 0 && st->callee[cs].pending) {
@@ -513,17 +521,10 @@ int ipc_sendnb(endpoint_t dst, message *m)
 
 int ipc_sendrec(endpoint_t dst, message *m)
 {
-	struct sef__state *st = sef__st;
-	int r = need_startup();
+	int r = send_prologue(dst, m);
 	if (r < 0)
 		return r;
-	st = sef__st;
-	if (!m)
-		return -EFAULT;
-	if ((r = check_dst(dst)) < 0)
-		return r;
-	if (dst == RS_PROC_NR)
-		return -ENOSYS;
+	struct sef__state *st = sef__st;
 	uint64_t seq = ++st->seq;
 	int slot;
 	r = send_on_caller(dst, DF_REQ, seq, m, 0, &slot);

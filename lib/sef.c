@@ -36,19 +36,12 @@ static int receiving;
 /* ------------------------------------------------------------------ */
 /* registration                                                         */
 
-#define SETCB(name, type, var)                                   \
-	void name(type cb)                                       \
-	{                                                        \
-		if (!cb)                                         \
-			sef__die(#name ": NULL callback");       \
-		var = cb;                                        \
-	}
-SETCB(sef_setcb_init_fresh, sef_cb_init_t, cb_init_fresh)
-SETCB(sef_setcb_init_lu, sef_cb_init_t, cb_init_lu)
-SETCB(sef_setcb_init_restart, sef_cb_init_t, cb_init_restart)
-SETCB(sef_setcb_init_response, sef_cb_init_response_t, cb_init_response)
-SETCB(sef_setcb_signal_handler, sef_cb_signal_handler_t, cb_signal)
-SETCB(sef_setcb_signal_manager, sef_cb_signal_manager_t, cb_sigmgr)
+SEF__SETCB(sef_setcb_init_fresh, sef_cb_init_t, cb_init_fresh)
+SEF__SETCB(sef_setcb_init_lu, sef_cb_init_t, cb_init_lu)
+SEF__SETCB(sef_setcb_init_restart, sef_cb_init_t, cb_init_restart)
+SEF__SETCB(sef_setcb_init_response, sef_cb_init_response_t, cb_init_response)
+SEF__SETCB(sef_setcb_signal_handler, sef_cb_signal_handler_t, cb_signal)
+SEF__SETCB(sef_setcb_signal_manager, sef_cb_signal_manager_t, cb_sigmgr)
 
 void sef_setcb_ping_reply(sef_cb_ping_reply_t cb)
 {
@@ -452,11 +445,11 @@ static int label_ok(const char *label)
 	return n >= 1 && n <= 98;
 }
 
-int ds_retrieve_label_endpt(const char *label, endpoint_t *ep)
+/* Ask reincd: by label (label != NULL) or by endpoint.  The answer stays
+ * in sef__st->pm. */
+static int lookup(const char *label, endpoint_t ep)
 {
 	int r;
-	if (!label_ok(label) || !ep)
-		return -EINVAL;
 	if ((!sef__st || sef__st->mode == SEF_MODE_NONE) &&
 	    (r = sef_startup()) < 0)
 		return r;
@@ -464,9 +457,20 @@ int ds_retrieve_label_endpt(const char *label, endpoint_t *ep)
 	if (!pb)
 		return -ENOMEM;
 	proto_begin(pb, P_LOOKUP, ++sef__st->ctl_id);
-	proto_put_str(pb, T_LABEL, label);
+	if (label)
+		proto_put_str(pb, T_LABEL, label);
+	else
+		proto_put_int(pb, T_EP, ep);
 	r = sef__ctl_call(pb, NULL);
 	free(pb);
+	return r;
+}
+
+int ds_retrieve_label_endpt(const char *label, endpoint_t *ep)
+{
+	if (!label_ok(label) || !ep)
+		return -EINVAL;
+	int r = lookup(label, NONE);
 	if (r < 0)
 		return r;
 	if (!proto_has(&sef__st->pm, T_EP))
@@ -477,19 +481,9 @@ int ds_retrieve_label_endpt(const char *label, endpoint_t *ep)
 
 int ds_retrieve_label_name(char *label, size_t len, endpoint_t ep)
 {
-	int r;
 	if (!label || len == 0)
 		return -EINVAL;
-	if ((!sef__st || sef__st->mode == SEF_MODE_NONE) &&
-	    (r = sef_startup()) < 0)
-		return r;
-	struct proto_buf *pb = malloc(sizeof(*pb));
-	if (!pb)
-		return -ENOMEM;
-	proto_begin(pb, P_LOOKUP, ++sef__st->ctl_id);
-	proto_put_int(pb, T_EP, ep);
-	r = sef__ctl_call(pb, NULL);
-	free(pb);
+	int r = lookup(NULL, ep);
 	if (r < 0)
 		return r;
 	const char *s = proto_str(&sef__st->pm, T_LABEL);

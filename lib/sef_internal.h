@@ -62,6 +62,15 @@ struct sef__state {
 
 extern struct sef__state *sef__st;
 
+/* Callback registration: MINIX asserts the callback is not NULL. */
+#define SEF__SETCB(name, type, var)                              \
+	void name(type cb)                                       \
+	{                                                        \
+		if (!cb)                                         \
+			sef__die(#name ": NULL callback");       \
+		var = cb;                                        \
+	}
+
 /* ipc.c */
 int sef__ipc_init(void);
 void sef__chan_install(const struct chan_rec *r, int fd);

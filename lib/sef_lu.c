@@ -17,19 +17,12 @@ static sef_cb_lu_state_dump_t cb_dump = sef_cb_lu_state_dump_null;
 static sef_cb_lu_state_save_t cb_save = sef_cb_lu_state_save_null;
 static sef_cb_lu_response_t cb_response = sef_cb_lu_response_rs_reply;
 
-#define SETCB(name, type, var)                                   \
-	void name(type cb)                                       \
-	{                                                        \
-		if (!cb)                                         \
-			sef__die(#name ": NULL callback");       \
-		var = cb;                                        \
-	}
-SETCB(sef_setcb_lu_prepare, sef_cb_lu_prepare_t, cb_prepare)
-SETCB(sef_setcb_lu_state_isvalid, sef_cb_lu_state_isvalid_t, cb_isvalid)
-SETCB(sef_setcb_lu_state_changed, sef_cb_lu_state_changed_t, cb_changed)
-SETCB(sef_setcb_lu_state_dump, sef_cb_lu_state_dump_t, cb_dump)
-SETCB(sef_setcb_lu_state_save, sef_cb_lu_state_save_t, cb_save)
-SETCB(sef_setcb_lu_response, sef_cb_lu_response_t, cb_response)
+SEF__SETCB(sef_setcb_lu_prepare, sef_cb_lu_prepare_t, cb_prepare)
+SEF__SETCB(sef_setcb_lu_state_isvalid, sef_cb_lu_state_isvalid_t, cb_isvalid)
+SEF__SETCB(sef_setcb_lu_state_changed, sef_cb_lu_state_changed_t, cb_changed)
+SEF__SETCB(sef_setcb_lu_state_dump, sef_cb_lu_state_dump_t, cb_dump)
+SEF__SETCB(sef_setcb_lu_state_save, sef_cb_lu_state_save_t, cb_save)
+SEF__SETCB(sef_setcb_lu_response, sef_cb_lu_response_t, cb_response)
 
 int sef_cb_lu_prepare_null(int state) { return -ENOTREADY; }
 int sef_cb_lu_prepare_always_ready(int state) { return 0; }

@@ -680,7 +680,10 @@ void svc_died(struct inst *in)
 
 	if (shutting_down || (s->state == S_STOPPING && !s->refreshing)) {
 		log_info("service '%s': down (%s)", s->label, how);
-		svc_remove(s, 0, NULL);
+		/* an `up` still waiting for init learns it never came up */
+		int up = s->waiter.set && s->waiter.type == P_UP;
+		svc_remove(s, up ? -EDEADEPT : 0, up ? "reincd is shutting down"
+		                                     : NULL);
 		return;
 	}
 	if (s->state == S_STOPPING) {  /* refresh */
