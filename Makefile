@@ -79,11 +79,11 @@ $(B)/bin/reincd: $(REINCD_OBJ) $(LIBA)
 $(B)/bin/reinc: $(CLI_OBJ) $(LIBA)
 	$(CC) -o $@ $(CLI_OBJ) $(LIBA) $(ALLLDFLAGS)
 
-$(B)/examples/%: examples/%.c $(LIBA) include/sef.h
+$(B)/examples/%: examples/%.c $(LIBA) include/sef.h $(wildcard examples/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -o $@ $< $(LIBA) $(ALLLDFLAGS)
 
-$(B)/tests/services/%: tests/services/%.c $(LIBA) include/sef.h
+$(B)/tests/services/%: tests/services/%.c $(LIBA) include/sef.h $(wildcard tests/services/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -o $@ $< $(LIBA) $(ALLLDFLAGS)
 

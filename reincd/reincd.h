@@ -156,7 +156,8 @@ struct svc {
 	int state;
 	struct inst *cur, *standby;
 	int64_t alive_ms;       /* last sign of life */
-	int64_t ping_ms;        /* last ping sent; 0: none outstanding */
+	int64_t ping_ms;        /* last ping sent */
+	int ping_out;           /* a ping is unanswered */
 	int64_t backoff_until;
 	int64_t stop_ms;        /* SIGTERM sent */
 	int refreshing;         /* stopping in order to restart */

@@ -137,8 +137,9 @@ static void put_status(struct proto_buf *pb, struct svc *s, int64_t now)
 	proto_put_int(pb, T_ALIVE_MS, in && in->state == I_RUNNING
 	                              ? now - s->alive_ms : -1);
 	proto_put_int(pb, T_PERIOD_MS, s->period_ms);
-	proto_put_int(pb, T_BACKOFF_MS, s->state == S_BACKOFF
-	                                ? s->backoff_until - now : 0);
+	int64_t left = s->backoff_until - now;
+	proto_put_int(pb, T_BACKOFF_MS, s->state == S_BACKOFF && left > 0
+	                                ? left : 0);
 	proto_put_int(pb, T_STANDBY_PID, s->standby ? s->standby->pid : 0);
 	char fl[10];
 	snprintf(fl, sizeof(fl), "%c%c%c%c%c%c%c%c%c",

@@ -505,7 +505,8 @@ void svc_init_reply(struct inst *in, int result, int flags, uint64_t id)
 	in->started_ms = now;
 	in->last_counter = atomic_load(&in->live->counter);
 	s->alive_ms = now;
-	s->ping_ms = 0;
+	s->ping_ms = now;
+	s->ping_out = 0;
 	conn_reply(in->ctl, id, 0, NULL);
 	if (s->state == S_RESTARTING) {
 		s->restarts++;
@@ -528,7 +529,7 @@ void svc_pong(struct inst *in)
 	struct svc *s = in->svc;
 	if (s && in == s->cur) {
 		s->alive_ms = now_ms();
-		s->ping_ms = 0;
+		s->ping_out = 0;
 	}
 }
 
@@ -864,7 +865,7 @@ int svc_edit(struct svc *s, const struct proto_msg *pm)
 	if (f & UPF_PERIOD_SET) {
 		s->period_ms = proto_int(pm, T_PERIOD_MS, 0);
 		s->alive_ms = now_ms();
-		s->ping_ms = 0;
+		s->ping_out = 0;
 	}
 	if (proto_has(pm, T_SCRIPT)) {
 		free(s->script);
@@ -962,7 +963,7 @@ int svc_is_alive_now(struct svc *s, int64_t now)
 	    atomic_load_explicit(&in->live->idle, memory_order_relaxed)) {
 		in->last_counter = c;
 		s->alive_ms = now;
-		s->ping_ms = 0;
+		s->ping_out = 0;
 		return 1;
 	}
 	return 0;
@@ -977,6 +978,7 @@ static void send_ping(struct svc *s, int64_t now)
 	conn_send(s->cur->ctl, pb, NULL, 0);
 	free(pb);
 	s->ping_ms = now;
+	s->ping_out = 1;
 }
 
 static void heartbeat(struct svc *s, int64_t now)
@@ -991,7 +993,7 @@ static void heartbeat(struct svc *s, int64_t now)
 			log_info("service '%s': reported late, gets a free pass "
 			         "while another service initialises", s->label);
 			s->alive_ms = now;
-			s->ping_ms = 0;
+			s->ping_out = 0;
 			return;
 		}
 		log_warn("service '%s': no heartbeat for %lld ms, killing pid %d",
@@ -1001,8 +1003,10 @@ static void heartbeat(struct svc *s, int64_t now)
 		s->alive_ms = now;  /* once */
 		return;
 	}
-	if (custom ? (s->ping_ms == 0 || now - s->ping_ms >= p)
-	           : (now - s->alive_ms >= p && s->ping_ms == 0))
+	/* A service with its own ping callback is pinged every period; any
+	 * other only when it showed no sign of life for a period. */
+	if (custom ? now - s->ping_ms >= p
+	           : now - s->alive_ms >= p && !s->ping_out)
 		send_ping(s, now);
 }
 

@@ -5,9 +5,10 @@
 #
 # Runs, in this order:
 #   1. every unit test binary $REINC_BUILD/tests/unit/* (each prints
-#      "ok - NAME" / "not ok - NAME" lines; a binary that exits non-zero
-#      without a "not ok" line counts as one failure, one that prints
-#      nothing and exits 0 as one pass);
+#      "ok - NAME" / "not ok - NAME" lines, "ok - NAME # SKIP why" for a
+#      skipped one; a binary that exits non-zero without a "not ok" line
+#      counts as one failure, one that prints nothing and exits 0 as one
+#      pass);
 #   2. every fuzz target's corpus replay: $REINC_BUILD/tests/fuzz/fuzz_X
 #      tests/fuzz/corpus/X (same counting);
 #   3. tests/install-check.sh if present (same counting);
@@ -50,11 +51,14 @@ indent() { sed 's/^/#   /'; }
 count()
 {
 	_name=$1 _rc=$2 _f=$3
-	_ok=$(grep -c '^ok ' "$_f")
+	_ok=$(grep '^ok ' "$_f" | grep -vc '# *[Ss][Kk][Ii][Pp]')
+	_sk=$(grep '^ok ' "$_f" | grep -c '# *[Ss][Kk][Ii][Pp]')
 	_nok=$(grep -c '^not ok ' "$_f")
 	grep -E '^(not )?ok ' "$_f"
 	npass=$((npass + _ok))
+	nskip=$((nskip + _sk))
 	nfail=$((nfail + _nok))
+	_ok=$((_ok + _sk))
 	if [ "$_rc" -ne 0 ] && [ "$_nok" -eq 0 ]; then
 		if [ "$_rc" -eq 124 ] || [ "$_rc" -eq 137 ]; then
 			echo "not ok - $_name (timed out)"
@@ -141,7 +145,9 @@ report()
 		else
 			echo "not ok - $_name (exit status $_rc, ${_secs}s)"
 		fi
-		tail -n 40 "$_f" | indent
+		# the verdicts first: reincd's log tail can be long
+		grep -E '^FAIL' "$_f" | indent
+		tail -n 30 "$_f" | grep -vE '^FAIL' | indent
 		nfail=$((nfail + 1))
 		;;
 	esac

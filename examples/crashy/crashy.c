@@ -24,15 +24,19 @@
 
 static unsigned lifetime;
 
-/* A named function, so that it shows in the stack trace. */
-__attribute__((noinline)) static void crashy_fault(void)
+/* Not static, so that -rdynamic exports the names and the stack trace
+ * shows them: crashy_fault <- crashy_signal <- sef_receive_status. */
+void crashy_fault(void) __attribute__((noinline));
+void crashy_signal(int signo);
+
+void crashy_fault(void)
 {
-	printf("crashy: time is up after %u s, calling abort()\n", lifetime);
+	printf("time is up after %u s, calling abort()\n", lifetime);
 	fflush(stdout);
 	abort();
 }
 
-static void on_signal(int signo)
+void crashy_signal(int signo)
 {
 	if (signo == SIGALRM)
 		crashy_fault();
@@ -42,9 +46,12 @@ static int init(int type, sef_init_info_t *info)
 {
 	srand((unsigned)time(NULL) ^ (unsigned)getpid());
 	lifetime = 5 + (unsigned)(rand() % 11);
-	printf("crashy: %s (restarts %d), will crash in %u s\n",
-	       type == SEF_INIT_FRESH ? "started" : "restarted",
-	       info->restarts, lifetime);
+	/* reincd prefixes each line with our label */
+	if (type == SEF_INIT_FRESH)
+		printf("started, will crash in %u s\n", lifetime);
+	else
+		printf("restarted (restart %d), will crash in %u s\n",
+		       info->restarts, lifetime);
 	fflush(stdout);
 	alarm(lifetime);
 	return 0;
@@ -54,22 +61,22 @@ int main(void)
 {
 	sef_setcb_init_fresh(init);
 	sef_setcb_init_restart(init);
-	sef_setcb_signal_handler(on_signal);
+	sef_setcb_signal_handler(crashy_signal);
 	int r = sef_startup();
 	if (r < 0) {
-		fprintf(stderr, "crashy: sef_startup: %s\n", strerror(-r));
+		fprintf(stderr, "sef_startup: %s\n", strerror(-r));
 		return 1;
 	}
 	for (;;) {
 		message m;
 		if ((r = sef_receive(ANY, &m)) < 0) {
-			fprintf(stderr, "crashy: sef_receive: %s\n",
+			fprintf(stderr, "sef_receive: %s\n",
 			        strerror(-r));
 			continue;
 		}
 		/* echo: same type, same payload */
 		if ((r = ipc_send(m.m_source, &m)) < 0)
-			fprintf(stderr, "crashy: reply to %d: %s\n",
+			fprintf(stderr, "reply to %d: %s\n",
 			        m.m_source, strerror(-r));
 	}
 }

@@ -5,14 +5,18 @@
 start_reincd
 
 flag=$RT/init-may-succeed
-expect_rc 0 reinc -b -n up "$SVC" -label retry -args "initfail-unless $flag"
+t0=$(now_ms)
+expect_rc 0 reinc -b -n up "$SVC" -label retry \
+	-args "print initfail-unless $flag"
 
-_a_pid() { p=$(pid_of retry); [ -n "$p" ] && [ "$p" != 0 ]; }
-_another_pid() { _a_pid && [ "$p" != "$p1" ]; }
-wait_for -m "a first instance" _a_pid
-p1=$p
-wait_for -t 5 -m "a second attempt (new instance after the failed init)" \
-	_another_pid
+# Each attempt prints its failure (the instances live too briefly to be
+# caught by polling status).
+_attempts() { [ "$(grep -c '^retry: svc: .* missing, failing init' \
+	"$RT/reincd.out")" -ge "$1" ]; }
+wait_for -m "a first attempt" _attempts 1
+wait_for -t 5 -m "a second attempt after the failed init" _attempts 2
+dt=$(($(now_ms) - t0))
+[ "$dt" -ge 800 ] || fail "second attempt after $dt ms, expected about 1 s"
 reinc status retry >/dev/null || fail "the label was dropped despite -b"
 touch "$flag"
 wait_state retry running 5

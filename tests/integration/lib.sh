@@ -19,7 +19,9 @@
 #   start_reincd [opts]      reincd -r DIR -tick 50ms -stop-grace 500ms opts
 #                            (the defaults only if opts do not set them)
 #   reinc ARGS               the reinc command of the build under test
-#   wait_for [-t S] [-m MSG] CMD...   poll CMD every 50 ms for S s (10)
+#   wait_for [-t S] [-m MSG] CMD...   poll CMD every 50 ms for S s (10);
+#                            the deadline is an option, not a trailing
+#                            argument, which CMD's own would make ambiguous
 #   expect_rc N CMD...       run CMD, fail unless it exits N; output in $OUT
 #   status_field LABEL F     a field of `reinc status LABEL --json`
 #                            (empty if null or unknown label)
@@ -34,9 +36,13 @@
 #   bg NAME CMD...           run CMD in the background, output in
 #                            $RT/NAME.out; its pid in $BG_PID
 #   log_has RE / wait_log RE     grep -E reincd's output
+#   summary_field FILE N     N (sent, ok, dead, other) from a client's
+#                            summary line
 #   alive PID                the process exists and is not a zombie
 #   now_ms                   milliseconds since the epoch
 #   fail MSG / skip MSG
+# A test that stops reincd itself (shutdown, kill) waits for it and sets
+# REINCD_STOPPED=1, so that the cleanup does not call that a failure.
 
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 : "${REINC_BUILD:=build}"
@@ -273,7 +279,7 @@ wait_log()
 # summary_field FILE NAME: N from the client's "sent=N ok=N ..." line.
 summary_field()
 {
-	sed -n "s/^sent=.*\<$2=\([0-9]*\).*/\1/p" "$1" | tail -n 1
+	grep '^sent=' "$1" | tail -n 1 | sed -n "s/.*\<$2=\([0-9]*\).*/\1/p"
 }
 
 # ------------------------------------------------------------------------

@@ -24,6 +24,8 @@
  *                    (a real "restart"; without it the default
  *                    sef_cb_init_reset makes it a "reset")
  *   restartfail      restart init callback returns -EINVAL
+ *   showenv NAME     with print: also print "svc: env NAME=value" (or
+ *                    "svc: env NAME unset") and "svc: cwd DIR" at start
  *
  * Without termhandler the signal handler only counts, i.e. SIGTERM is
  * ignored as with SEF's default, so `reinc down` escalates to SIGKILL.
@@ -32,6 +34,7 @@
  * add words for them).
  */
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +48,7 @@
 static struct {
 	int print, countping, termhandler, cancel;
 	int initsleep_ms;
-	const char *initfail_unless;
+	const char *initfail_unless, *showenv;
 } opt;
 
 static struct {
@@ -124,12 +127,15 @@ static void on_signal(int signo)
 }
 
 /* A named function, so that the stack trace libsef prints can be checked
- * for it.  noinline keeps it a frame of its own. */
+ * for it.  noinline keeps it a frame of its own.  The address is not
+ * NULL, and hidden in a volatile, so that neither the compiler (a trap
+ * instead of the store) nor UBSan (a report instead of the fault) gets in
+ * the way: the store faults in the first page, which is never mapped. */
+static volatile uintptr_t svc_bad_address = 16;
 __attribute__((noinline)) void svc_crash_here(void);
 __attribute__((noinline)) void svc_crash_here(void)
 {
-	volatile int *p = NULL;
-	*p = 1;
+	*(volatile int *)svc_bad_address = 1;
 }
 
 static void usage(const char *word)
@@ -164,6 +170,8 @@ static void parse_args(int argc, char **argv)
 			opt.cancel = 1;
 		else if (!strcmp(w, "restartcb"))
 			sef_setcb_init_restart(init_restart_ok);
+		else if (!strcmp(w, "showenv") && i + 1 < argc)
+			opt.showenv = argv[++i];
 		else if (!strcmp(w, "restartfail"))
 			sef_setcb_init_restart(init_restart_fail);
 		else
@@ -258,6 +266,16 @@ int main(int argc, char **argv)
 		for (int i = 1; i < argc; i++)
 			printf(" %s", argv[i]);
 		printf("\n");
+		if (opt.showenv) {
+			const char *v = getenv(opt.showenv);
+			if (v)
+				printf("svc: env %s=%s\n", opt.showenv, v);
+			else
+				printf("svc: env %s unset\n", opt.showenv);
+			char cwd[4096];
+			if (getcwd(cwd, sizeof(cwd)))
+				printf("svc: cwd %s\n", cwd);
+		}
 	}
 
 	for (;;) {

@@ -36,6 +36,17 @@
 
 #define CHECK_DETAIL_MAX 512
 
+/* UndefinedBehaviorSanitizer (make SANITIZER=address,undefined) only
+ * prints by default; in a unit test undefined behaviour is a failure.
+ * The runtime calls this if present ($UBSAN_OPTIONS still overrides it);
+ * without UBSan it is unused.  One definition per test binary: include
+ * this header from the test's single .c file only. */
+const char *__ubsan_default_options(void);
+const char *__ubsan_default_options(void)
+{
+	return "halt_on_error=1:print_stacktrace=1";
+}
+
 static struct {
 	int failed;             /* checks failed in the current test */
 	int tests, tests_failed;
@@ -64,13 +75,29 @@ static inline int check__fail(const char *file, int line, const char *fmt, ...)
 #define CHECK(cond) \
 	((cond) ? 1 : check__fail(__FILE__, __LINE__, "%s", #cond))
 
-/* Integer comparison, printing both values: CHECK_INT(r, ==, -EPROTO). */
+/* Integer comparison, printing both values: CHECK_INT(r, ==, -EPROTO).
+ * Each operand is evaluated once; both are compared as long long. */
 #define CHECK_INT(a, op, b) \
-	check__int((long long)(a) op (long long)(b), (long long)(a), \
-	           (long long)(b), #a " " #op " " #b, __FILE__, __LINE__)
-static inline int check__int(int ok, long long a, long long b,
+	check__int((long long)(a), #op, (long long)(b), #a " " #op " " #b, \
+	           __FILE__, __LINE__)
+static inline int check__int(long long a, const char *op, long long b,
                              const char *expr, const char *file, int line)
 {
+	int ok;
+	if (!strcmp(op, "=="))
+		ok = a == b;
+	else if (!strcmp(op, "!="))
+		ok = a != b;
+	else if (!strcmp(op, "<"))
+		ok = a < b;
+	else if (!strcmp(op, "<="))
+		ok = a <= b;
+	else if (!strcmp(op, ">"))
+		ok = a > b;
+	else if (!strcmp(op, ">="))
+		ok = a >= b;
+	else
+		return check__fail(file, line, "bad operator in %s", expr);
 	return ok ? 1 : check__fail(file, line, "%s (%lld vs %lld)", expr, a, b);
 }
 

@@ -1,0 +1,367 @@
+#!/bin/sh
+# bench/run.sh - reinc's benchmarks; what `make bench` runs.
+#
+#   REINC_BUILD=build sh bench/run.sh          full run (about 3 minutes)
+#   BENCH_QUICK=1 REINC_BUILD=build sh bench/run.sh   smoke run (~40 s)
+#
+# Every figure is measured beside its reference in the same run, and the
+# run ends with one table: figure, reference, ratio, target.  What each
+# figure means and how it is taken: docs/benchmarks.md.
+#
+#  1. restart latency (kill -9 -> the new instance answers a request),
+#     in ROUNDS alternating rounds of: the floor (bare_restart: a bare
+#     posix_spawn + pidfd supervisor restarting the same binary), a cold
+#     restart by reincd (bench_restart against `reinc up`), and a restart
+#     from a hot standby (`reinc -p up`);
+#  2. IPC: ipc_sendrec round trips and one-way throughput beside a raw
+#     SOCK_SEQPACKET socketpair (bench_ipc);
+#  3. reincd's cost: its CPU while watching NSVC services with -period 1s,
+#     all idle and all busy, and its RSS with 1 and NSVC services
+#     (bench_load).
+#
+# Each part runs its own reincd in a fresh temporary runtime directory.
+# Everything started here carries BENCH_RUN_ID in its environment; the
+# EXIT trap shuts the reincds down and then kills whatever still carries
+# it, so nothing is left running even when a benchmark fails.
+#
+# Environment: REINC_BUILD (default build), BENCH_QUICK=1, BENCH_KEEP=1
+# (keep the work directory with the raw samples and logs).
+
+cd "$(dirname "$0")/.." || exit 1
+TOP=$(pwd)
+REINC_BUILD=${REINC_BUILD:-build}
+case $REINC_BUILD in
+/*) B=$REINC_BUILD ;;
+*) B=$TOP/$REINC_BUILD ;;
+esac
+REINCD=$B/bin/reincd
+REINC=$B/bin/reinc
+ECHO=$B/bench/bench_echo
+BARE=$B/bench/bare_restart
+RESTART=$B/bench/bench_restart
+IPC=$B/bench/bench_ipc
+LOAD=$B/bench/bench_load
+for f in "$REINCD" "$REINC" "$ECHO" "$BARE" "$RESTART" "$IPC" "$LOAD"; do
+	if [ ! -x "$f" ]; then
+		echo "bench: $f is not built (run make first)" >&2
+		exit 1
+	fi
+done
+unset REINC_RUNTIME_DIR
+
+if [ "${BENCH_QUICK:-0}" = 1 ]; then
+	MODE=quick KILLS=10 ROUNDS=1 WARMKILLS=2 TRIPS=20000 WARM=2000
+	ONEWAY=100000 REPS=3 NSVC=100 WINDOW=5 SETTLE=1
+else
+	MODE=full KILLS=200 ROUNDS=4 WARMKILLS=2 TRIPS=200000 WARM=10000
+	ONEWAY=1000000 REPS=3 NSVC=1000 WINDOW=20 SETTLE=3
+fi
+SLEEP_MS=20            # settle time before each kill
+
+RUN_ID=reinc-bench-$$-$(date +%s)
+WORK=$(mktemp -d /tmp/reinc-bench.XXXXXX) || exit 1
+REINCD_PIDS=
+RTS=
+FAILED=
+
+say() { echo "bench: $*" >&2; }
+fail() { say "FAILED: $*"; FAILED="$FAILED$*; "; }
+die() { say "FAILED: $*"; exit 1; }
+
+# ---------------------------------------------------------------------
+# processes
+
+alive()
+{
+	_s=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+	case $_s in
+	Z*|'') return 1 ;;
+	esac
+	return 0
+}
+
+# Kill everything that carries our BENCH_RUN_ID.
+sweep()
+{
+	_n=0
+	for _f in /proc/[0-9]*; do
+		_p=${_f#/proc/}
+		[ "$_p" = "$$" ] && continue
+		if grep -qzx "BENCH_RUN_ID=$RUN_ID" "$_f/environ" 2>/dev/null; then
+			kill -9 "$_p" 2>/dev/null && _n=$((_n + 1))
+		fi
+	done
+	[ "$_n" -gt 0 ] && say "killed $_n leftover process(es)"
+	return 0
+}
+
+# start_reincd NAME [options]: sets RT and RPID.
+start_reincd()
+{
+	RT=$WORK/$1
+	shift
+	BENCH_RUN_ID=$RUN_ID "$REINCD" -r "$RT" "$@" >"$RT.log" 2>&1 &
+	RPID=$!
+	REINCD_PIDS="$REINCD_PIDS $RPID"
+	RTS="$RTS $RT"
+	_i=0
+	while [ ! -S "$RT/reincd.sock" ]; do
+		alive "$RPID" || die "reincd did not start: $(cat "$RT.log")"
+		_i=$((_i + 1))
+		[ $_i -gt 100 ] && die "reincd did not create $RT/reincd.sock"
+		sleep 0.05
+	done
+}
+
+# stop_reincd RT PID: shutdown, then SIGKILL after 30 s.
+stop_reincd()
+{
+	REINC_RUNTIME_DIR=$1 timeout 10 "$REINC" shutdown >/dev/null 2>&1
+	_i=0
+	while alive "$2" && [ $_i -lt 300 ]; do
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	if alive "$2"; then
+		say "reincd $2 did not exit after shutdown: killing it"
+		kill -9 "$2" 2>/dev/null
+	fi
+	wait "$2" 2>/dev/null
+	return 0
+}
+
+cleanup()
+{
+	_rc=$?
+	trap - EXIT INT TERM HUP
+	for _rt in $RTS; do
+		[ -S "$_rt/reincd.sock" ] &&
+		    REINC_RUNTIME_DIR=$_rt timeout 5 "$REINC" shutdown \
+		    >/dev/null 2>&1
+	done
+	_i=0
+	for _p in $REINCD_PIDS; do
+		while alive "$_p" && [ $_i -lt 100 ]; do
+			sleep 0.1
+			_i=$((_i + 1))
+		done
+	done
+	sweep
+	if [ -n "${BENCH_KEEP:-}" ]; then
+		say "kept $WORK"
+	else
+		rm -rf "$WORK"
+	fi
+	exit "$_rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+# ---------------------------------------------------------------------
+# statistics
+
+# colstats FILE COL: "n median p99 mean" of column COL (ns) in us;
+# nearest-rank p99, as bench.h computes it.
+colstats()
+{
+	awk -v c="$2" '{ print $c }' "$1" | sort -n | awk '
+	    { v[NR] = $1; s += $1 }
+	    END {
+		n = NR
+		if (!n) { print "0 - - -"; exit }
+		m = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+		k = int(0.99 * n); if (k < 0.99 * n) k++; if (k < 1) k = 1
+		printf "%d %.1f %.1f %.1f\n", n, m / 1000, v[k] / 1000, s / n / 1000
+	    }'
+}
+
+# sumstats FILE C1 C2: the same for column C1 + column C2.
+sumstats()
+{
+	awk -v a="$2" -v b="$3" '{ print $a + $b }' "$1" >"$WORK/sum.tmp"
+	colstats "$WORK/sum.tmp" 1
+}
+
+# field LINE NAME: the value of NAME=value in LINE.
+field() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n 1; }
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
+
+START=$(date +%s)
+say "$MODE run in $WORK ($(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg))"
+LOAD0=$(cut -d' ' -f1 /proc/loadavg)
+
+# ---------------------------------------------------------------------
+# 1 + 2: restart latency and IPC, under one reincd with -tick 10ms
+
+start_reincd r1 -tick 10ms
+R1=$RT R1PID=$RPID
+export REINC_RUNTIME_DIR="$R1"
+"$REINC" up "$ECHO" -label be -reset-after 1ms ||
+    die "reinc up be failed"
+"$REINC" -p up "$ECHO" -label bh -reset-after 1ms ||
+    die "reinc -p up bh failed"
+"$REINC" up "$ECHO" -label bi || die "reinc up bi failed"
+
+say "IPC: $TRIPS round trips and $ONEWAY one-way messages, each way"
+IPCOUT=$(BENCH_RUN_ID=$RUN_ID timeout -k 5 300 "$IPC" -label bi -n "$TRIPS" \
+    -warm "$WARM" -oneway "$ONEWAY" -reps "$REPS") || fail "bench_ipc"
+printf '%s\n' "$IPCOUT" >"$WORK/ipc.txt"
+L_SEF=$(grep '^ipc_rtt sef' "$WORK/ipc.txt")
+L_RAW=$(grep '^ipc_rtt raw' "$WORK/ipc.txt")
+L_OSEF=$(grep '^ipc_oneway sef' "$WORK/ipc.txt")
+L_ORAW=$(grep '^ipc_oneway raw' "$WORK/ipc.txt")
+
+PER=$((KILLS / ROUNDS))
+say "restart: $ROUNDS round(s) of $PER kills each: bare, cold, hot standby"
+: >"$WORK/bare.txt"
+: >"$WORK/cold.txt"
+: >"$WORK/hot.txt"
+r=1
+while [ $r -le $ROUNDS ]; do
+	BENCH_RUN_ID=$RUN_ID timeout -k 5 300 "$BARE" -bin "$ECHO" -n "$PER" \
+	    -warm "$WARMKILLS" -sleep-ms "$SLEEP_MS" -o "$WORK/bare.txt" \
+	    2>>"$WORK/restart.log" || fail "bare_restart"
+	BENCH_RUN_ID=$RUN_ID timeout -k 5 300 "$RESTART" -label be -n "$PER" \
+	    -warm "$WARMKILLS" -sleep-ms "$SLEEP_MS" -o "$WORK/cold.txt" \
+	    2>>"$WORK/restart.log" || fail "bench_restart (cold)"
+	BENCH_RUN_ID=$RUN_ID timeout -k 5 300 "$RESTART" -label bh -n "$PER" \
+	    -warm "$WARMKILLS" -sleep-ms "$SLEEP_MS" -standby \
+	    -o "$WORK/hot.txt" 2>>"$WORK/restart.log" ||
+	    fail "bench_restart (hot standby)"
+	r=$((r + 1))
+done
+sed 's/^/bench:   /' "$WORK/restart.log" >&2
+NBACKOFF=$(grep -c 'back-off' "$R1.log")
+[ "$NBACKOFF" -eq 0 ] ||
+    fail "reincd backed off $NBACKOFF time(s): -reset-after 1ms did not reset"
+BE_RESTARTS=$("$REINC" status be --json | sed -n 's/.*"restarts": \([0-9]*\).*/\1/p')
+WANT=$((ROUNDS * (PER + WARMKILLS)))
+[ "$BE_RESTARTS" = "$WANT" ] ||
+    fail "service be restarted $BE_RESTARTS times, expected $WANT"
+unset REINC_RUNTIME_DIR
+stop_reincd "$R1" "$R1PID"
+
+# ---------------------------------------------------------------------
+# 3: reincd's cost with NSVC services (default tick)
+
+say "reincd cost: $NSVC services with -period 1s, ${WINDOW}s windows"
+start_reincd r2
+R2=$RT R2PID=$RPID
+export REINC_RUNTIME_DIR="$R2"
+"$REINC" up "$ECHO" -label s0 -period 1s || die "reinc up s0 failed"
+"$LOAD" wait s 1 10 >/dev/null || die "s0 is not running"
+sleep 1
+RSS1=$("$LOAD" rss "$R2PID")
+T0=$(date +%s)
+seq 1 $((NSVC - 1)) | xargs -P 4 -I{} "$REINC" -n up "$ECHO" -label s{} \
+    -period 1s || fail "some reinc -n up failed"
+WAITOUT=$("$LOAD" wait s "$NSVC" 180) || die "not all $NSVC services running: $WAITOUT"
+say "  $NSVC services running after $(( $(date +%s) - T0 )) s"
+sleep "$SETTLE"
+IDLE=$("$LOAD" cpu "$R2PID" "$WINDOW" s "$NSVC") || fail "cpu (idle)"
+RSSN=$("$LOAD" rss "$R2PID")
+say "  idle: $IDLE"
+KICK=$("$LOAD" kick s "$NSVC") || fail "kick"
+sleep "$SETTLE"
+BUSY=$("$LOAD" cpu "$R2PID" "$WINDOW" s "$NSVC") || fail "cpu (busy)"
+say "  busy: $BUSY"
+AFTER=$("$LOAD" wait s "$NSVC" 10) || fail "after the busy window: $AFTER"
+NRESTARTS=$(field "$AFTER" restarts)
+[ "${NRESTARTS:-1}" -eq 0 ] ||
+    fail "$NRESTARTS restart(s) during the cost benchmark (missed heartbeats?)"
+unset REINC_RUNTIME_DIR
+stop_reincd "$R2" "$R2PID"
+
+# ---------------------------------------------------------------------
+# the table
+
+set -- $(colstats "$WORK/bare.txt" 1); BN=$1 BMED=$2 BP99=$3
+set -- $(colstats "$WORK/cold.txt" 1); CN=$1 CMED=$2 CP99=$3
+set -- $(colstats "$WORK/hot.txt" 1); HN=$1 HMED=$2 HP99=$3
+SMED=$(awk -v v="$(field "$L_SEF" median)" 'BEGIN { printf "%.2f", v / 1000 }')
+SP99=$(awk -v v="$(field "$L_SEF" p99)" 'BEGIN { printf "%.2f", v / 1000 }')
+RMED=$(awk -v v="$(field "$L_RAW" median)" 'BEGIN { printf "%.2f", v / 1000 }')
+RP99=$(awk -v v="$(field "$L_RAW" p99)" 'BEGIN { printf "%.2f", v / 1000 }')
+OSEF=$(awk -v v="$(field "$L_OSEF" rate)" 'BEGIN { printf "%.0f", v / 1000 }')
+ORAW=$(awk -v v="$(field "$L_ORAW" rate)" 'BEGIN { printf "%.0f", v / 1000 }')
+IPCT=$(field "$IDLE" pct)
+BPCT=$(field "$BUSY" pct)
+PERSVC=$(awk -v a="$RSS1" -v b="$RSSN" -v n="$NSVC" \
+    'BEGIN { if (n > 1) printf "%.1f", (b - a) / (n - 1); else print "-" }')
+
+verdict() { if "$@"; then echo ok; else echo MISSED; fi; }
+V_COLD=$(verdict le "$CMED" "$(awk -v b="$BMED" 'BEGIN { print b * 1.2 }')")
+V_HOT=$(verdict le "$HMED" 250)
+V_IPC=$(verdict le "$SMED" "$(awk -v b="$RMED" 'BEGIN { print b * 1.2 }')")
+V_IDLE=$(verdict le "$IPCT" 0.1)
+V_BUSY=$(verdict le "$BPCT" 0.1)
+V_RSS1=$(verdict le "$RSS1" $((2048 + 20)))
+V_RSSN=$(verdict le "$PERSVC" 20)
+
+END=$(date +%s)
+LOAD1=$(cut -d' ' -f1 /proc/loadavg)
+cat <<EOF
+
+reinc benchmarks - $MODE run, $(date -u '+%Y-%m-%d %H:%M UTC'), $(( END - START )) s
+$(nproc) cores, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1), Linux $(uname -r)
+load average before/after: $LOAD0 / $LOAD1 (other work on the machine shows up in the figures)
+
+Restart latency: kill -9 -> the new instance answers a request ($CN/$HN/$BN kills, us)
+                                   median      p99   | ratio to the floor  | target
+  floor: bare posix_spawn+pidfd  $(printf '%8s %8s' "$BMED" "$BP99")   |                     |
+  reincd cold restart            $(printf '%8s %8s' "$CMED" "$CP99")   | $(printf '%5sx  p99 %5sx' "$(ratio "$CMED" "$BMED")" "$(ratio "$CP99" "$BP99")") | median <= 1.2x floor   $V_COLD
+  reincd hot standby (-p)        $(printf '%8s %8s' "$HMED" "$HP99")   | $(printf '%5sx  p99 %5sx' "$(ratio "$HMED" "$BMED")" "$(ratio "$HP99" "$BP99")") | median <= 250 us       $V_HOT
+
+IPC round trip (us, $(field "$L_SEF" n) each, alternating blocks)
+                                   median      p99   | ratio to raw        | target
+  raw SOCK_SEQPACKET socketpair  $(printf '%8s %8s' "$RMED" "$RP99")   |                     |
+  ipc_sendrec to a service       $(printf '%8s %8s' "$SMED" "$SP99")   | $(printf '%5sx  p99 %5sx' "$(ratio "$SMED" "$RMED")" "$(ratio "$SP99" "$RP99")") | median <= 1.2x raw     $V_IPC
+
+One-way throughput ($(field "$L_OSEF" m) messages, median of $REPS)
+  raw send() on a socketpair     $(printf '%8s' "$ORAW") k msg/s
+  ipc_send to a service          $(printf '%8s' "$OSEF") k msg/s   ratio $(ratio "$OSEF" "$ORAW")x   (no target)
+
+reincd cost ($NSVC services, -period 1s, tick 100 ms, ${WINDOW} s windows)
+  CPU, all idle                  $(printf '%8s' "$IPCT") % of a core  (services that ran: $(field "$IDLE" svc_active)/$NSVC)   target <= 0.1 %   $V_IDLE
+  CPU, all busy                  $(printf '%8s' "$BPCT") % of a core  (services that ran: $(field "$BUSY" svc_active)/$NSVC, machine $(field "$BUSY" sys_busy) % busy)   target <= 0.1 %   $V_BUSY
+  RSS with 1 service             $(printf '%8s' "$RSS1") kB                                      target <= 2068 kB   $V_RSS1
+  RSS with $NSVC services         $(printf '%8s' "$RSSN") kB  (+$PERSVC kB per service)               target <= 20 kB/service   $V_RSSN
+EOF
+
+# breakdown of the restarts: medians of each stage (us)
+set -- $(colstats "$WORK/bare.txt" 2); B_NOTICE=$2
+set -- $(colstats "$WORK/bare.txt" 3); B_SPAWN=$2
+set -- $(colstats "$WORK/bare.txt" 4); B_EXEC=$2
+set -- $(colstats "$WORK/bare.txt" 5); B_REPLY=$2
+set -- $(colstats "$WORK/bare.txt" 6); B_CLIENT=$2
+set -- $(sumstats "$WORK/bare.txt" 2 3); B_KMAIN0=$2
+set -- $(colstats "$WORK/cold.txt" 2); C_KMAIN=$2
+set -- $(colstats "$WORK/cold.txt" 3); C_INIT=$2
+set -- $(colstats "$WORK/cold.txt" 4); C_REPLY=$2
+set -- $(colstats "$WORK/cold.txt" 5); C_CLIENT=$2
+set -- $(sumstats "$WORK/hot.txt" 2 3); H_KREADY=$2
+set -- $(colstats "$WORK/hot.txt" 4); H_REPLY=$2
+set -- $(colstats "$WORK/hot.txt" 5); H_CLIENT=$2
+B_KMAIN=$(awk -v a="$B_NOTICE" -v b="$B_SPAWN" -v c="$B_EXEC" 'BEGIN { printf "%.1f", a + b + c }')
+cat <<EOF
+
+Where a restart's time goes (median of each stage, us; stamps from the
+supervisor and the new instance, CLOCK_MONOTONIC):
+                        kill->main()   main()->ready   ready->reply   reply->client
+  floor (bare)          $(printf '%10s' "$B_KMAIN")   $(printf '%12s' "-")   $(printf '%12s' "$B_REPLY")   $(printf '%12s' "$B_CLIENT")
+     kill->death noticed $B_NOTICE, waitid+posix_spawn $B_SPAWN, exec->main() $B_EXEC
+  reincd cold           $(printf '%10s' "$C_KMAIN")   $(printf '%12s' "$C_INIT")   $(printf '%12s' "$C_REPLY")   $(printf '%12s' "$C_CLIENT")
+  reincd hot standby    $(printf '%10s' "(kill->ready)")   $(printf '%12s' "$H_KREADY")   $(printf '%12s' "$H_REPLY")   $(printf '%12s' "$H_CLIENT")
+  (ready = sef_startup() returned: init handshake with reincd done)
+EOF
+
+if [ -n "$FAILED" ]; then
+	echo
+	echo "FAILED: $FAILED"
+	exit 1
+fi
+exit 0
