@@ -20,7 +20,7 @@ B       := build
 SANFLAGS :=
 else
 B       := build-$(subst $(comma),-,$(SANITIZER))
-SANFLAGS := -fsanitize=$(SANITIZER) -fno-omit-frame-pointer
+SANFLAGS := -fsanitize=$(SANITIZER) -fno-sanitize-recover=all -fno-omit-frame-pointer
 endif
 
 CFLAGS  ?= -O2 -g
@@ -87,7 +87,7 @@ $(B)/tests/services/%: tests/services/%.c $(LIBA) include/sef.h $(wildcard tests
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -o $@ $< $(LIBA) $(ALLLDFLAGS)
 
-$(B)/tests/unit/%: tests/unit/%.c $(LIBA) $(filter-out $(B)/reincd/main.o,$(REINCD_OBJ))
+$(B)/tests/unit/%: tests/unit/%.c tests/unit/check.h $(LIBA) $(filter-out $(B)/reincd/main.o,$(REINCD_OBJ))
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -Ireincd -o $@ $< $(filter-out $(B)/reincd/main.o,$(REINCD_OBJ)) $(LIBA) $(ALLLDFLAGS)
 

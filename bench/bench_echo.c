@@ -1,7 +1,7 @@
 /*
  * bench_echo.c - the service every benchmark talks to.
  *
- *   bench_echo [-burn-us N]         a libsef service (started by reincd)
+ *   bench_echo [-burn-us N] [-think-ms M]   a libsef service (reincd's)
  *   BENCH_BARE_FD=N bench_echo      bare mode: no libsef at all
  *
  * As a libsef service it answers (bench.h):
@@ -16,9 +16,11 @@
  *   BE_START     (one-way) m_i32[0] = a peer endpoint: start ping-ponging
  *                notifications with it.  On every notification from a
  *                service it burns -burn-us microseconds of CPU (default
- *                100) and notifies the sender back: the "busy" load of
- *                the reincd-cost benchmark, where every service keeps
- *                going round its receive loop.
+ *                100), then waits -think-ms milliseconds outside its
+ *                receive loop (default 0: none; as if waiting for a disk
+ *                or a database) and notifies the sender back: the "busy"
+ *                load of the reincd-cost benchmark, where no service is
+ *                idle in sef_receive yet each keeps going round its loop.
  *   BE_STATS     m_i64[0] notifications handled, m_i64[1] CPU ns burnt.
  *   BE_ECHO      the message back as it came (IPC round trips).
  * SIGTERM ends it (sef_cb_signal_handler_term), so a shutdown of 1,000 of
@@ -106,11 +108,15 @@ int main(int argc, char **argv)
 		return bare(atoi(bfd));
 
 	int64_t burn_ns = 100000;
+	int think_ms = 0;
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "-burn-us") && i + 1 < argc)
 			burn_ns = atoll(argv[++i]) * 1000;
+		else if (!strcmp(argv[i], "-think-ms") && i + 1 < argc)
+			think_ms = atoi(argv[++i]);
 		else {
-			fprintf(stderr, "usage: bench_echo [-burn-us N]\n");
+			fprintf(stderr, "usage: bench_echo [-burn-us N] "
+			        "[-think-ms M]\n");
 			return 2;
 		}
 	}
@@ -143,6 +149,8 @@ int main(int argc, char **argv)
 				;
 			burnt += c - c0;
 			notifies++;
+			if (think_ms > 0)
+				sleep_ms(think_ms);
 			ipc_notify(who);
 			continue;
 		}

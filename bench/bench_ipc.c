@@ -2,6 +2,7 @@
  * bench_ipc.c - libsef IPC beside the raw kernel primitive it is built on.
  *
  *   bench_ipc -label L [-n N] [-blocks B] [-warm W] [-oneway M] [-reps R]
+ *             [-idle K]
  *
  * Round trips: ipc_sendrec(BE_ECHO) to the bench_echo service L (a user
  * process talking to a service through the channel reincd made), beside
@@ -12,6 +13,12 @@
  * alternating blocks (default 20) so that drifts of a noisy machine hit
  * both alike.
  *
+ * Round trips after idling: K times (default 200) each, alternating: sleep
+ * 20 ms, then one timed round trip, raw and ipc_sendrec.  This is what a
+ * hop between two processes costs when both sides have been asleep, as
+ * in a restart after a quiet spell: on a VM, waking an idle vCPU can cost
+ * far more than the round trip itself.
+ *
  * One-way throughput: M messages (default 1000000) sent without waiting -
  * ipc_send(BE_COUNT) to the service, raw send() to the child - then one
  * request that returns the count received (checked == M); messages per
@@ -21,6 +28,8 @@
  * Output (stdout), one line per figure, values in ns or messages/s:
  *   ipc_rtt sef n=N median=.. p99=.. mean=.. min=..
  *   ipc_rtt raw n=N median=.. p99=.. mean=.. min=..
+ *   ipc_rtt_idle sef n=K median=.. p99=.. mean=.. min=..
+ *   ipc_rtt_idle raw n=K median=.. p99=.. mean=.. min=..
  *   ipc_oneway sef m=M rate=.. (rates of every repetition)
  *   ipc_oneway raw m=M rate=..
  */
@@ -142,7 +151,7 @@ int main(int argc, char **argv)
 {
 	const char *label = NULL;
 	long n = 200000, warm = 10000, msgs = 1000000;
-	int blocks = 20, reps = 3;
+	int blocks = 20, reps = 3, idle = 200;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!v)
@@ -159,11 +168,13 @@ int main(int argc, char **argv)
 			msgs = atol(v);
 		else if (!strcmp(a, "-reps"))
 			reps = atoi(v);
+		else if (!strcmp(a, "-idle"))
+			idle = atoi(v);
 		else
 			goto usage;
 		i++;
 	}
-	if (!label || n < 1 || blocks < 1 || reps < 1 || msgs < 1)
+	if (!label || n < 1 || blocks < 1 || reps < 1 || msgs < 1 || idle < 1)
 		goto usage;
 	if (blocks > n)
 		blocks = (int)n;
@@ -211,6 +222,25 @@ int main(int argc, char **argv)
 		       mode ? "sef" : "raw", s.n, s.median, s.p99, s.mean, s.min);
 	}
 
+	int64_t *ilat[2];
+	ilat[0] = calloc((size_t)idle, sizeof(int64_t));
+	ilat[1] = calloc((size_t)idle, sizeof(int64_t));
+	if (!ilat[0] || !ilat[1])
+		die("calloc", ENOMEM);
+	for (int i = 0; i < idle; i++)
+		for (int j = 0; j < 2; j++) {
+			int mode = (i + j) % 2;
+			sleep_ms(20);
+			trips(mode, ilat[mode] + i, 1);
+		}
+	for (int mode = 1; mode >= 0; mode--) {
+		struct bstats s;
+		bench_stats(ilat[mode], (size_t)idle, &s);
+		printf("ipc_rtt_idle %s n=%zu median=%.0f p99=%.0f mean=%.0f "
+		       "min=%.0f\n", mode ? "sef" : "raw", s.n, s.median, s.p99,
+		       s.mean, s.min);
+	}
+
 	double *rate[2];
 	rate[0] = calloc((size_t)reps, sizeof(double));
 	rate[1] = calloc((size_t)reps, sizeof(double));
@@ -233,6 +263,6 @@ int main(int argc, char **argv)
 	return 0;
 usage:
 	fprintf(stderr, "usage: bench_ipc -label L [-n N] [-blocks B] [-warm W] "
-	        "[-oneway M] [-reps R]\n");
+	        "[-oneway M] [-reps R] [-idle K]\n");
 	return 2;
 }

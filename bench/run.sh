@@ -1,8 +1,8 @@
 #!/bin/sh
 # bench/run.sh - reinc's benchmarks; what `make bench` runs.
 #
-#   REINC_BUILD=build sh bench/run.sh          full run (about 3 minutes)
-#   BENCH_QUICK=1 REINC_BUILD=build sh bench/run.sh   smoke run (~40 s)
+#   REINC_BUILD=build sh bench/run.sh          full run (about 2 minutes)
+#   BENCH_QUICK=1 REINC_BUILD=build sh bench/run.sh   smoke run (~25 s)
 #
 # Every figure is measured beside its reference in the same run, and the
 # run ends with one table: figure, reference, ratio, target.  What each
@@ -51,12 +51,18 @@ unset REINC_RUNTIME_DIR
 
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	MODE=quick KILLS=10 ROUNDS=1 WARMKILLS=2 TRIPS=20000 WARM=2000
-	ONEWAY=100000 REPS=3 NSVC=100 WINDOW=5 SETTLE=1
+	ONEWAY=100000 REPS=3 IDLETRIPS=50 NSVC=100 WINDOW=5 BASEWINDOW=2
+	SETTLE=1
 else
-	MODE=full KILLS=200 ROUNDS=4 WARMKILLS=2 TRIPS=200000 WARM=10000
-	ONEWAY=1000000 REPS=3 NSVC=1000 WINDOW=20 SETTLE=3
+	MODE=full KILLS=400 ROUNDS=8 WARMKILLS=2 TRIPS=200000 WARM=10000
+	ONEWAY=1000000 REPS=3 IDLETRIPS=200 NSVC=1000 WINDOW=20 BASEWINDOW=10
+	SETTLE=3
 fi
 SLEEP_MS=20            # settle time before each kill
+# The busy load: pairs of services ping-pong notifications; each burns
+# 100 us of CPU per notification, then waits 100 ms outside its receive
+# loop before answering (docs/benchmarks.md says why not flat out).
+BUSYARGS="-burn-us 100 -think-ms 100"
 
 RUN_ID=reinc-bench-$$-$(date +%s)
 WORK=$(mktemp -d /tmp/reinc-bench.XXXXXX) || exit 1
@@ -64,7 +70,8 @@ REINCD_PIDS=
 RTS=
 FAILED=
 
-say() { echo "bench: $*" >&2; }
+T_START=$(date +%s)
+say() { echo "bench: [$(($(date +%s) - T_START))s] $*" >&2; }
 fail() { say "FAILED: $*"; FAILED="$FAILED$*; "; }
 die() { say "FAILED: $*"; exit 1; }
 
@@ -190,7 +197,7 @@ field() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n 1; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
 
-START=$(date +%s)
+START=$T_START
 say "$MODE run in $WORK ($(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg))"
 LOAD0=$(cut -d' ' -f1 /proc/loadavg)
 
@@ -208,12 +215,15 @@ export REINC_RUNTIME_DIR="$R1"
 
 say "IPC: $TRIPS round trips and $ONEWAY one-way messages, each way"
 IPCOUT=$(BENCH_RUN_ID=$RUN_ID timeout -k 5 300 "$IPC" -label bi -n "$TRIPS" \
-    -warm "$WARM" -oneway "$ONEWAY" -reps "$REPS") || fail "bench_ipc"
+    -warm "$WARM" -oneway "$ONEWAY" -reps "$REPS" -idle "$IDLETRIPS") ||
+    fail "bench_ipc"
 printf '%s\n' "$IPCOUT" >"$WORK/ipc.txt"
 L_SEF=$(grep '^ipc_rtt sef' "$WORK/ipc.txt")
 L_RAW=$(grep '^ipc_rtt raw' "$WORK/ipc.txt")
 L_OSEF=$(grep '^ipc_oneway sef' "$WORK/ipc.txt")
 L_ORAW=$(grep '^ipc_oneway raw' "$WORK/ipc.txt")
+L_ISEF=$(grep '^ipc_rtt_idle sef' "$WORK/ipc.txt")
+L_IRAW=$(grep '^ipc_rtt_idle raw' "$WORK/ipc.txt")
 
 PER=$((KILLS / ROUNDS))
 say "restart: $ROUNDS round(s) of $PER kills each: bare, cold, hot standby"
@@ -252,13 +262,17 @@ say "reincd cost: $NSVC services with -period 1s, ${WINDOW}s windows"
 start_reincd r2
 R2=$RT R2PID=$RPID
 export REINC_RUNTIME_DIR="$R2"
-"$REINC" up "$ECHO" -label s0 -period 1s || die "reinc up s0 failed"
+sleep 1
+BASE=$("$LOAD" cpu "$R2PID" "$BASEWINDOW") || fail "cpu (no services)"
+say "  no services: $BASE"
+"$REINC" up "$ECHO" -label s0 -period 1s -args "$BUSYARGS" ||
+    die "reinc up s0 failed"
 "$LOAD" wait s 1 10 >/dev/null || die "s0 is not running"
 sleep 1
 RSS1=$("$LOAD" rss "$R2PID")
 T0=$(date +%s)
 seq 1 $((NSVC - 1)) | xargs -P 4 -I{} "$REINC" -n up "$ECHO" -label s{} \
-    -period 1s || fail "some reinc -n up failed"
+    -period 1s -args "$BUSYARGS" || fail "some reinc -n up failed"
 WAITOUT=$("$LOAD" wait s "$NSVC" 180) || die "not all $NSVC services running: $WAITOUT"
 say "  $NSVC services running after $(( $(date +%s) - T0 )) s"
 sleep "$SETTLE"
@@ -279,17 +293,21 @@ stop_reincd "$R2" "$R2PID"
 # ---------------------------------------------------------------------
 # the table
 
+us() { awk -v v="$1" 'BEGIN { if (v == "") print "-"; else printf "%.1f", v / 1000 }'; }
+us2() { awk -v v="$1" 'BEGIN { if (v == "") print "-"; else printf "%.2f", v / 1000 }'; }
 set -- $(colstats "$WORK/bare.txt" 1); BN=$1 BMED=$2 BP99=$3
 set -- $(colstats "$WORK/cold.txt" 1); CN=$1 CMED=$2 CP99=$3
 set -- $(colstats "$WORK/hot.txt" 1); HN=$1 HMED=$2 HP99=$3
-SMED=$(awk -v v="$(field "$L_SEF" median)" 'BEGIN { printf "%.2f", v / 1000 }')
-SP99=$(awk -v v="$(field "$L_SEF" p99)" 'BEGIN { printf "%.2f", v / 1000 }')
-RMED=$(awk -v v="$(field "$L_RAW" median)" 'BEGIN { printf "%.2f", v / 1000 }')
-RP99=$(awk -v v="$(field "$L_RAW" p99)" 'BEGIN { printf "%.2f", v / 1000 }')
+set -- $(colstats "$WORK/bare.txt" 2); NMED=$2 NP99=$3
+SMED=$(us2 "$(field "$L_SEF" median)") SP99=$(us2 "$(field "$L_SEF" p99)")
+RMED=$(us2 "$(field "$L_RAW" median)") RP99=$(us2 "$(field "$L_RAW" p99)")
+ISMED=$(us "$(field "$L_ISEF" median)") ISP99=$(us "$(field "$L_ISEF" p99)")
+IRMED=$(us "$(field "$L_IRAW" median)") IRP99=$(us "$(field "$L_IRAW" p99)")
 OSEF=$(awk -v v="$(field "$L_OSEF" rate)" 'BEGIN { printf "%.0f", v / 1000 }')
 ORAW=$(awk -v v="$(field "$L_ORAW" rate)" 'BEGIN { printf "%.0f", v / 1000 }')
 IPCT=$(field "$IDLE" pct)
 BPCT=$(field "$BUSY" pct)
+ZPCT=$(field "$BASE" pct)
 PERSVC=$(awk -v a="$RSS1" -v b="$RSSN" -v n="$NSVC" \
     'BEGIN { if (n > 1) printf "%.1f", (b - a) / (n - 1); else print "-" }')
 
@@ -302,43 +320,62 @@ V_BUSY=$(verdict le "$BPCT" 0.1)
 V_RSS1=$(verdict le "$RSS1" $((2048 + 20)))
 V_RSSN=$(verdict le "$PERSVC" 20)
 
+row()
+{
+	printf '%-32s %8s %8s | %-32s %8s %8s | %6s | %-21s %s\n' "$@"
+}
+line()
+{
+	printf '%s%s\n' "----------------------------------------------------------------------" \
+	    "-----------------------------------------------------------------------"
+}
+
 END=$(date +%s)
-LOAD1=$(cut -d' ' -f1 /proc/loadavg)
-cat <<EOF
-
-reinc benchmarks - $MODE run, $(date -u '+%Y-%m-%d %H:%M UTC'), $(( END - START )) s
-$(nproc) cores, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -n 1), Linux $(uname -r)
-load average before/after: $LOAD0 / $LOAD1 (other work on the machine shows up in the figures)
-
-Restart latency: kill -9 -> the new instance answers a request ($CN/$HN/$BN kills, us)
-                                   median      p99   | ratio to the floor  | target
-  floor: bare posix_spawn+pidfd  $(printf '%8s %8s' "$BMED" "$BP99")   |                     |
-  reincd cold restart            $(printf '%8s %8s' "$CMED" "$CP99")   | $(printf '%5sx  p99 %5sx' "$(ratio "$CMED" "$BMED")" "$(ratio "$CP99" "$BP99")") | median <= 1.2x floor   $V_COLD
-  reincd hot standby (-p)        $(printf '%8s %8s' "$HMED" "$HP99")   | $(printf '%5sx  p99 %5sx' "$(ratio "$HMED" "$BMED")" "$(ratio "$HP99" "$BP99")") | median <= 250 us       $V_HOT
-
-IPC round trip (us, $(field "$L_SEF" n) each, alternating blocks)
-                                   median      p99   | ratio to raw        | target
-  raw SOCK_SEQPACKET socketpair  $(printf '%8s %8s' "$RMED" "$RP99")   |                     |
-  ipc_sendrec to a service       $(printf '%8s %8s' "$SMED" "$SP99")   | $(printf '%5sx  p99 %5sx' "$(ratio "$SMED" "$RMED")" "$(ratio "$SP99" "$RP99")") | median <= 1.2x raw     $V_IPC
-
-One-way throughput ($(field "$L_OSEF" m) messages, median of $REPS)
-  raw send() on a socketpair     $(printf '%8s' "$ORAW") k msg/s
-  ipc_send to a service          $(printf '%8s' "$OSEF") k msg/s   ratio $(ratio "$OSEF" "$ORAW")x   (no target)
-
-reincd cost ($NSVC services, -period 1s, tick 100 ms, ${WINDOW} s windows)
-  CPU, all idle                  $(printf '%8s' "$IPCT") % of a core  (services that ran: $(field "$IDLE" svc_active)/$NSVC)   target <= 0.1 %   $V_IDLE
-  CPU, all busy                  $(printf '%8s' "$BPCT") % of a core  (services that ran: $(field "$BUSY" svc_active)/$NSVC, machine $(field "$BUSY" sys_busy) % busy)   target <= 0.1 %   $V_BUSY
-  RSS with 1 service             $(printf '%8s' "$RSS1") kB                                      target <= 2068 kB   $V_RSS1
-  RSS with $NSVC services         $(printf '%8s' "$RSSN") kB  (+$PERSVC kB per service)               target <= 20 kB/service   $V_RSSN
-EOF
+echo
+echo "reinc benchmarks - $MODE run, $(date -u '+%Y-%m-%d %H:%M UTC'), $((END - START)) s"
+echo "$(nproc) cores, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo |
+    head -n 1), Linux $(uname -r); load average before: $LOAD0"
+echo
+row "figure" "median" "p99" "reference (same run)" "median" "p99" "ratio" "target" "" |
+    sed 's/ *$//'
+line
+row "restart, reincd cold (us)" "$CMED" "$CP99" \
+    "bare posix_spawn+pidfd restart" "$BMED" "$BP99" \
+    "$(ratio "$CMED" "$BMED")x" "<= 1.2x bare" "$V_COLD"
+row "restart, reincd hot standby" "$HMED" "$HP99" \
+    "bare posix_spawn+pidfd restart" "$BMED" "$BP99" \
+    "$(ratio "$HMED" "$BMED")x" "median <= 250 us" "$V_HOT"
+row "  ($CN/$HN/$BN kills)" "" "" "  of which kill->death noticed" \
+    "$NMED" "$NP99" "" "" ""
+row "ipc_sendrec round trip (us)" "$SMED" "$SP99" \
+    "raw SOCK_SEQPACKET round trip" "$RMED" "$RP99" \
+    "$(ratio "$SMED" "$RMED")x" "<= 1.2x raw" "$V_IPC"
+row "  after 20 ms idle" "$ISMED" "$ISP99" "  raw, after 20 ms idle" \
+    "$IRMED" "$IRP99" "$(ratio "$ISMED" "$IRMED")x" "-" ""
+row "ipc_send one-way (k msg/s)" "$OSEF" "" "raw send() on a socketpair" \
+    "$ORAW" "" "$(ratio "$OSEF" "$ORAW")x" "-" ""
+row "reincd CPU, $NSVC idle (% core)" "$IPCT" "" "reincd with no service" \
+    "$ZPCT" "" "" "<= 0.1 %" "$V_IDLE"
+row "reincd CPU, $NSVC busy (% core)" "$BPCT" "" "" "" "" "" "<= 0.1 %" \
+    "$V_BUSY"
+row "reincd RSS, 1 service (kB)" "$RSS1" "" "" "" "" "" "<= 2 MB" "$V_RSS1"
+row "reincd RSS, $NSVC services (kB)" "$RSSN" "" \
+    "per service (kB)" "$PERSVC" "" "" "<= 20 kB per service" "$V_RSSN"
+line
+echo "Busy window: $(field "$BUSY" svc_active)/$NSVC services got CPU," \
+    "machine $(field "$BUSY" sys_busy) % busy; idle window: $(field "$IDLE" svc_active)" \
+    "services got CPU, machine $(field "$IDLE" sys_busy) % busy (others' load)."
+echo "reincd CPU from /proc/PID/schedstat; utime+stime (10 ms ticks) say idle" \
+    "$(field "$IDLE" pct_ticks) %, busy $(field "$BUSY" pct_ticks) %." \
+    "Restarts during the cost run: ${NRESTARTS:-?}."
 
 # breakdown of the restarts: medians of each stage (us)
-set -- $(colstats "$WORK/bare.txt" 2); B_NOTICE=$2
 set -- $(colstats "$WORK/bare.txt" 3); B_SPAWN=$2
 set -- $(colstats "$WORK/bare.txt" 4); B_EXEC=$2
 set -- $(colstats "$WORK/bare.txt" 5); B_REPLY=$2
 set -- $(colstats "$WORK/bare.txt" 6); B_CLIENT=$2
-set -- $(sumstats "$WORK/bare.txt" 2 3); B_KMAIN0=$2
+awk '{ print $2 + $3 + $4 }' "$WORK/bare.txt" >"$WORK/bk.tmp"
+set -- $(colstats "$WORK/bk.tmp" 1); B_KMAIN=$2
 set -- $(colstats "$WORK/cold.txt" 2); C_KMAIN=$2
 set -- $(colstats "$WORK/cold.txt" 3); C_INIT=$2
 set -- $(colstats "$WORK/cold.txt" 4); C_REPLY=$2
@@ -346,18 +383,19 @@ set -- $(colstats "$WORK/cold.txt" 5); C_CLIENT=$2
 set -- $(sumstats "$WORK/hot.txt" 2 3); H_KREADY=$2
 set -- $(colstats "$WORK/hot.txt" 4); H_REPLY=$2
 set -- $(colstats "$WORK/hot.txt" 5); H_CLIENT=$2
-B_KMAIN=$(awk -v a="$B_NOTICE" -v b="$B_SPAWN" -v c="$B_EXEC" 'BEGIN { printf "%.1f", a + b + c }')
-cat <<EOF
-
-Where a restart's time goes (median of each stage, us; stamps from the
-supervisor and the new instance, CLOCK_MONOTONIC):
-                        kill->main()   main()->ready   ready->reply   reply->client
-  floor (bare)          $(printf '%10s' "$B_KMAIN")   $(printf '%12s' "-")   $(printf '%12s' "$B_REPLY")   $(printf '%12s' "$B_CLIENT")
-     kill->death noticed $B_NOTICE, waitid+posix_spawn $B_SPAWN, exec->main() $B_EXEC
-  reincd cold           $(printf '%10s' "$C_KMAIN")   $(printf '%12s' "$C_INIT")   $(printf '%12s' "$C_REPLY")   $(printf '%12s' "$C_CLIENT")
-  reincd hot standby    $(printf '%10s' "(kill->ready)")   $(printf '%12s' "$H_KREADY")   $(printf '%12s' "$H_REPLY")   $(printf '%12s' "$H_CLIENT")
-  (ready = sef_startup() returned: init handshake with reincd done)
-EOF
+echo
+echo "Where a restart's time goes: median of each stage (us), from CLOCK_MONOTONIC"
+echo "stamps of the client, the bare supervisor and the new instance:"
+printf '  %-22s %13s %14s %13s %14s\n' "" "kill->main()" "main()->ready" \
+    "ready->reply" "reply->client"
+printf '  %-22s %13s %14s %13s %14s\n' "bare floor" "$B_KMAIN" "-" \
+    "$B_REPLY" "$B_CLIENT"
+printf '  %-22s %s\n' "" "(kill->death noticed $NMED, waitid+posix_spawn $B_SPAWN, exec->main() $B_EXEC)"
+printf '  %-22s %13s %14s %13s %14s\n' "reincd cold" "$C_KMAIN" "$C_INIT" \
+    "$C_REPLY" "$C_CLIENT"
+printf '  %-22s %13s %14s %13s %14s\n' "reincd hot standby" "-" \
+    "kill->$H_KREADY" "$H_REPLY" "$H_CLIENT"
+echo "  (ready: sef_startup() returned - the init handshake with reincd is done)"
 
 if [ -n "$FAILED" ]; then
 	echo

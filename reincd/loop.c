@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "reincd.h"
@@ -17,10 +19,42 @@ struct config cfg = {
 int shutting_down;
 static int epfd = -1;
 
+static int tfd = -1;
+static int64_t armed = INT64_MAX;
+static struct watch timer_watch = { .kind = W_TIMER };
+
 int loop_init(void)
 {
 	epfd = epoll_create1(EPOLL_CLOEXEC);
-	return epfd < 0 ? -errno : 0;
+	if (epfd < 0)
+		return -errno;
+	/* One-shot, armed for the earliest deadline of any service: reincd
+	 * does not wake up at all when nothing is due. */
+	tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (tfd < 0)
+		return -errno;
+	return loop_add(tfd, &timer_watch, EPOLLIN);
+}
+
+void loop_wake_at(int64_t when)
+{
+	if (when >= armed)
+		return;
+	if (when < 1)
+		when = 1;
+	struct itimerspec its = {
+		.it_value = { when / 1000, (when % 1000) * 1000000 },
+	};
+	if (timerfd_settime(tfd, TFD_TIMER_ABSTIME, &its, NULL) == 0)
+		armed = when;
+}
+
+void loop_timer_fired(void)
+{
+	uint64_t n;
+	if (read(tfd, &n, sizeof(n)) < 0)
+		{ /* a spurious wakeup: nothing to read */ }
+	armed = INT64_MAX;
 }
 
 int loop_wait(struct epoll_event *evs, int max)

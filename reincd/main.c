@@ -19,7 +19,6 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/timerfd.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -160,14 +159,6 @@ int main(int argc, char **argv)
 	static struct watch ws = { .kind = W_SIGNAL };
 	loop_add(sfd, &ws, EPOLLIN);
 
-	int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	struct itimerspec its = {
-		.it_interval = { cfg.tick_ms / 1000, (cfg.tick_ms % 1000) * 1000000 },
-		.it_value = { cfg.tick_ms / 1000, (cfg.tick_ms % 1000) * 1000000 },
-	};
-	timerfd_settime(tfd, 0, &its, NULL);
-	static struct watch wt = { .kind = W_TIMER };
-	loop_add(tfd, &wt, EPOLLIN);
 
 	log_info("serving in %s (pid %d)", cfg.rundir, (int)getpid());
 
@@ -197,13 +188,10 @@ int main(int argc, char **argv)
 			case W_SCRIPT:
 				svc_script_done(w);
 				break;
-			case W_TIMER: {
-				uint64_t ticks;
-				if (read(tfd, &ticks, sizeof(ticks)) < 0)
-					{ /* spurious wakeup */ }
+			case W_TIMER:
+				loop_timer_fired();
 				svc_tick(now_ms());
 				break;
-			}
 			case W_SIGNAL: {
 				struct signalfd_siginfo si;
 				while (read(sfd, &si, sizeof(si)) == sizeof(si)) {

@@ -43,6 +43,12 @@ struct epoll_event;
 int loop_init(void);
 int loop_wait(struct epoll_event *evs, int max);
 void loop_bury(void);
+/* Make sure the timer fires by `when` (CLOCK_MONOTONIC ms); the timer
+ * then calls svc_tick(). */
+void loop_wake_at(int64_t when);
+/* The timer fired: forget the armed time and return the descriptor's
+ * expirations. */
+void loop_timer_fired(void);
 int loop_add(int fd, struct watch *w, uint32_t events);
 void loop_del(int fd);
 /* free(p) once the current batch of events has been handled */
@@ -159,6 +165,8 @@ struct svc {
 	int64_t ping_ms;        /* last ping sent */
 	int ping_out;           /* a ping is unanswered */
 	int64_t backoff_until;
+	int64_t next_due;       /* when svc_tick must look at it next */
+	int64_t standby_due;    /* when to spawn a missing standby */
 	int64_t stop_ms;        /* SIGTERM sent */
 	int refreshing;         /* stopping in order to restart */
 	int started;            /* has completed an init once */
@@ -190,6 +198,8 @@ void svc_pong(struct inst *in);
 void svc_died(struct inst *in);
 void svc_output(struct svc *s);
 void svc_tick(int64_t now);
+/* Recompute when s needs svc_tick next, after a change of state. */
+void svc_reschedule(struct svc *s);
 /* Delay before restart number level+1 of a crash series (MINIX: the first
  * crash restarts at once, then 2, 4, 8, 16, 30 s; -b: 1 s; -c: <= 1 s). */
 int64_t svc_backoff_ms(int level, int flags);

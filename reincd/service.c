@@ -32,6 +32,9 @@
 #define P_PIDFD 3
 #endif
 
+#define NEVER INT64_MAX
+#define STANDBY_DELAY_MS 50
+
 extern char **environ;
 
 struct svc *services;
@@ -260,6 +263,7 @@ static int inst_init(struct inst *in, int type)
 	in->state = I_INIT;
 	in->init_type = type;
 	in->init_sent_ms = now_ms();
+	svc_reschedule(s);
 	int r = chan_handover(s->part);
 	if (r < 0)
 		return r;
@@ -520,8 +524,10 @@ void svc_init_reply(struct inst *in, int result, int flags, uint64_t id)
 	s->state = S_RUNNING;
 	s->started = 1;
 	waiter_reply(&s->waiter, 0, NULL);
-	if (s->flags & UPF_REPLICA)
-		spawn_standby(s);
+	/* A new standby is spawned a little later: right now it would
+	 * compete for the CPU with the instance that just took over. */
+	s->standby_due = now + STANDBY_DELAY_MS;
+	svc_reschedule(s);
 }
 
 void svc_pong(struct inst *in)
@@ -612,6 +618,7 @@ static void schedule_restart(struct svc *s, int64_t ran_ms)
 	         (long long)delay);
 	s->state = S_BACKOFF;
 	s->backoff_until = now_ms() + delay;
+	svc_reschedule(s);
 }
 
 static void restart_now(struct svc *s)
@@ -625,6 +632,7 @@ static void restart_now(struct svc *s)
 	if (!in) {
 		s->state = S_BACKOFF;
 		s->backoff_until = now_ms() + 1000;
+		svc_reschedule(s);
 		return;
 	}
 	s->state = s->started ? S_RESTARTING : S_STARTING;
@@ -659,8 +667,12 @@ void svc_died(struct inst *in)
 		return;
 	}
 	if (in == s->standby) {
+		/* not before a second: a standby that cannot start must not
+		 * make us spawn in a loop */
 		s->standby = NULL;
+		s->standby_due = now_ms() + 1000;
 		inst_free(in);
+		svc_reschedule(s);
 		return;
 	}
 	if (in != s->cur) {
@@ -705,6 +717,7 @@ void svc_died(struct inst *in)
 			         s->label, what);
 			s->state = S_BACKOFF;
 			s->backoff_until = now_ms() + 1000;
+			svc_reschedule(s);
 			return;
 		}
 		if (s->state == S_STARTING && !s->started) {
@@ -806,6 +819,7 @@ static int stop(struct svc *s, struct conn *c, uint64_t id, int type)
 	s->stop_ms = now_ms();
 	kill(s->cur->pid, SIGTERM);
 	waiter_set(&s->waiter, c, id, type);
+	svc_reschedule(s);
 	return 0;
 }
 
@@ -881,6 +895,7 @@ int svc_edit(struct svc *s, const struct proto_msg *pm)
 	s->flags = (s->flags & ~mask) | (f & mask);
 	if ((f & UPF_REPLICA) && !(s->flags & UPF_REPLICA))
 		svc_clone(s);
+	svc_reschedule(s);
 	return 0;
 }
 
@@ -900,6 +915,7 @@ void svc_shutdown(void)
 			s->refreshing = 0;
 			s->stop_ms = now_ms();
 			kill(s->cur->pid, SIGTERM);
+			svc_reschedule(s);
 		}
 	}
 }
@@ -1010,16 +1026,61 @@ static void heartbeat(struct svc *s, int64_t now)
 		send_ping(s, now);
 }
 
+/* When svc_tick next needs to look at s.  Heartbeat checks fall on a
+ * grid of multiples of the period (at least a tick), so that services
+ * with the same period share one wake-up: reincd wakes once per period,
+ * not once per service, and not at all when nothing is due. */
+static int64_t next_due(const struct svc *s, int64_t now)
+{
+	const struct inst *in = s->cur;
+	int64_t due = NEVER;
+	switch (s->state) {
+	case S_BACKOFF:
+		return s->backoff_until;
+	case S_STOPPING:
+		return in && s->stop_ms ? s->stop_ms + cfg.grace_ms + 1 : NEVER;
+	default:
+		break;
+	}
+	if (!in)
+		return NEVER;
+	if (in->state == I_INIT)
+		return in->init_err ? NEVER : in->init_sent_ms + 2 * cfg.init_ms + 1;
+	if (in->state != I_RUNNING || s->state != S_RUNNING)
+		return NEVER;
+	if ((s->flags & UPF_REPLICA) && !s->standby)
+		due = s->standby_due;
+	if (s->period_ms > 0 && !in->killed_noping) {
+		int64_t step = s->period_ms > cfg.tick_ms ? s->period_ms : cfg.tick_ms;
+		int64_t g = (now / step + 1) * step;
+		if (g < due)
+			due = g;
+	}
+	return due;
+}
+
+void svc_reschedule(struct svc *s)
+{
+	s->next_due = next_due(s, now_ms());
+	loop_wake_at(s->next_due);
+}
+
 void svc_tick(int64_t now)
 {
+	int64_t earliest = NEVER;
 	for (struct svc *s = services, *next; s; s = next) {
 		next = s->next;
+		if (s->next_due > now) {
+			if (s->next_due < earliest)
+				earliest = s->next_due;
+			continue;
+		}
 		struct inst *in = s->cur;
 		switch (s->state) {
 		case S_BACKOFF:
 			if (now >= s->backoff_until)
 				restart_now(s);
-			continue;
+			break;
 		case S_STOPPING:
 			if (in && s->stop_ms && now - s->stop_ms > cfg.grace_ms) {
 				log_info("service '%s': still running %lld ms after "
@@ -1028,29 +1089,35 @@ void svc_tick(int64_t now)
 				kill(in->pid, SIGKILL);
 				s->stop_ms = 0;
 			}
-			continue;
-		default:
 			break;
-		}
-		if (!in)
-			continue;
-		if (in->state == I_INIT) {
-			if (now - in->init_sent_ms > 2 * cfg.init_ms &&
-			    !in->init_err) {
-				log_warn("service '%s': no answer to its init request "
-				         "for %lld ms, killing pid %d", s->label,
-				         (long long)(now - in->init_sent_ms),
-				         (int)in->pid);
-				in->init_err = -EINTR;
-				kill(in->pid, SIGKILL);
+		default:
+			if (!in)
+				break;
+			if (in->state == I_INIT) {
+				if (now - in->init_sent_ms > 2 * cfg.init_ms &&
+				    !in->init_err) {
+					log_warn("service '%s': no answer to its init "
+					         "request for %lld ms, killing pid %d",
+					         s->label,
+					         (long long)(now - in->init_sent_ms),
+					         (int)in->pid);
+					in->init_err = -EINTR;
+					kill(in->pid, SIGKILL);
+				}
+				break;
 			}
-			continue;
+			if (in->state == I_RUNNING && s->state == S_RUNNING) {
+				if (s->period_ms > 0 && !in->killed_noping)
+					heartbeat(s, now);
+				if ((s->flags & UPF_REPLICA) && !s->standby &&
+				    now >= s->standby_due)
+					spawn_standby(s);
+			}
 		}
-		if (in->state == I_RUNNING && s->state == S_RUNNING) {
-			if (s->period_ms > 0 && !in->killed_noping)
-				heartbeat(s, now);
-			if ((s->flags & UPF_REPLICA) && !s->standby)
-				spawn_standby(s);
-		}
+		/* restart_now may have removed nothing, but s is still ours */
+		s->next_due = next_due(s, now);
+		if (s->next_due < earliest)
+			earliest = s->next_due;
 	}
+	loop_wake_at(earliest);
 }

@@ -5,8 +5,10 @@
 . "$(dirname "$0")/lib.sh"
 start_reincd
 
-expect_rc 0 reinc up "$SVC" -label mute -period 200ms -args noping
+# t0 before up: the kill comes more than 2 periods after init, so at
+# least 400 ms after t0 whatever the shell's delays.
 t0=$(now_ms)
+expect_rc 0 reinc up "$SVC" -label mute -period 200ms -args noping
 p=$(pid_of mute)
 wait_restarted mute "$p" 5
 dt=$(($(now_ms) - t0))

@@ -214,7 +214,7 @@ static inline void check_run(const char *name, void (*fn)(void))
 
 /* CHECK_RUN(test_foo) runs test_foo as "foo". */
 #define CHECK_RUN(fn) \
-	check_run(strncmp(#fn, "test_", 5) == 0 ? #fn + 5 : #fn, fn)
+	check_run(strncmp(#fn, "test_", 5) == 0 ? &(#fn)[5] : #fn, fn)
 
 /* main()'s return value: 0 iff every test passed. */
 static inline int check_done(void)
