@@ -179,7 +179,8 @@ enum proto_tag {
 #define UPF_PERIOD_SET  0x1000 /* edit: T_PERIOD_MS is to be applied */
 
 /* init reply flags */
-#define INITR_RESET 0x1   /* restart init reset the state (ERESTART) */
+#define INITR_RESET  0x1  /* restart init reset the state (ERESTART) */
+#define INITR_NOWAIT 0x2  /* the instance goes on without reincd's answer */
 
 /* A channel record in T_CHANS: 12 bytes, little-endian. */
 #define CHAN_REC_SIZE 12

@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <execinfo.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,10 +85,16 @@ int sef_cb_init_response_rs_reply(message *m)
 	struct proto_buf *pb = malloc(sizeof(*pb));
 	if (!pb)
 		return -ENOMEM;
+	/* A successful fresh or restart init needs no answer: the instance
+	 * may serve at once, which saves a round trip on every restart.  A
+	 * failure waits (reincd kills the instance), and so will a live
+	 * update, whose new instance must not run before the commit. */
+	int nowait = m->m_i32[0] == 0 && m->m_i32[2] != SEF_INIT_LU;
 	proto_begin(pb, P_INIT_REPLY, ++sef__st->ctl_id);
 	proto_put_int(pb, T_RESULT, m->m_i32[0]);
-	proto_put_int(pb, T_FLAGS, m->m_i32[1]);
-	int r = sef__ctl_call(pb, NULL);
+	proto_put_int(pb, T_FLAGS, m->m_i32[1] | (nowait ? INITR_NOWAIT : 0));
+	int r = nowait ? proto_send(sef__st->ctl_fd, pb, NULL, 0)
+	               : sef__ctl_call(pb, NULL);
 	free(pb);
 	return r;
 }
@@ -278,6 +285,15 @@ static int startup_service(int ctl_fd, int live_fd)
 	if ((r = sef__ipc_init()) < 0)
 		sef__die("cannot set up IPC: %s", strerror(-r));
 
+	/* Nothing queued yet means we are a hot standby with time to spare:
+	 * do the slow one-time work now rather than after the takeover.  (A
+	 * cold instance finds its init request waiting and goes on.) */
+	struct pollfd pf = { .fd = ctl_fd, .events = POLLIN };
+	if (poll(&pf, 1, 0) == 0) {
+		sef__warm_backtrace();
+		st->warm = 1;
+	}
+
 	/* Wait for init.  Anything else from reincd (a ping meant for a
 	 * previous instance, ...) is dropped, as in MINIX. */
 	for (;;) {
@@ -316,6 +332,7 @@ static int startup_service(int ctl_fd, int live_fd)
 	m.m_type = RS_INIT;
 	m.m_i32[0] = result;
 	m.m_i32[1] = rflags;
+	m.m_i32[2] = type;
 	r = cb_init_response(&m);
 	if (result < 0 || r < 0) {
 		/* reincd kills a service whose init failed; wait for it */

@@ -9,6 +9,7 @@
  * the loop iteration (epoll may still hold events for it).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -16,6 +17,9 @@
 #include <unistd.h>
 
 #include "reincd.h"
+
+static void outq_free(struct conn *c);
+static void conn_read(struct conn *c, int max);
 
 static struct conn **conns;
 static unsigned nconns, capconns;
@@ -69,6 +73,7 @@ void conn_close(struct conn *c)
 	if (!c || c->dead)
 		return;
 	c->dead = 1;
+	outq_free(c);
 	loop_del(c->fd);
 	close(c->fd);
 	c->fd = -1;
@@ -84,13 +89,23 @@ void conn_close(struct conn *c)
 
 void conn_readable(struct conn *c)
 {
+	/* A few frames per wakeup, so that one chatty client cannot starve
+	 * the others; epoll is level-triggered and will come back. */
+	conn_read(c, 16);
+}
+
+void conn_drain(struct conn *c)
+{
+	conn_read(c, 1 << 20);
+}
+
+static void conn_read(struct conn *c, int max)
+{
 	if (c->dead)
 		return;
 	if (!scratch && !(scratch = malloc(sizeof(*scratch))))
 		return;
-	/* A few frames per wakeup, so that one chatty client cannot starve
-	 * the others; epoll is level-triggered and will come back. */
-	for (int i = 0; i < 16 && !c->dead; i++) {
+	for (int i = 0; i < max && !c->dead; i++) {
 		int nfds = 0;
 		ssize_t n = proto_recvfds(c->fd, rbuf, sizeof(rbuf), NULL, &nfds,
 		                          MSG_DONTWAIT);
@@ -130,6 +145,88 @@ int conn_reply(struct conn *c, uint64_t id, int result, const char *errmsg)
 	return r;
 }
 
+/* Frames that did not fit in the socket: sent when it becomes writable,
+ * in order.  Descriptors are duplicated: the caller may close its own. */
+struct outbuf {
+	struct outbuf *next;
+	size_t len;
+	int nfds;
+	int fds[PROTO_MAX_FDS];
+	uint8_t data[];
+};
+
+#define OUTQ_MAX (4u << 20)  /* a client this far behind is dropped */
+
+static void outq_free(struct conn *c)
+{
+	while (c->oq_head) {
+		struct outbuf *ob = c->oq_head;
+		c->oq_head = ob->next;
+		for (int i = 0; i < ob->nfds; i++)
+			close(ob->fds[i]);
+		free(ob);
+	}
+	c->oq_tail = NULL;
+	c->oq_bytes = 0;
+}
+
+static int outq_push(struct conn *c, const uint8_t *buf, size_t len,
+                     const int *fds, int nfds)
+{
+	if (c->oq_bytes + len > OUTQ_MAX)
+		return -ENOBUFS;
+	struct outbuf *ob = malloc(sizeof(*ob) + len);
+	if (!ob)
+		return -ENOMEM;
+	ob->next = NULL;
+	ob->len = len;
+	ob->nfds = 0;
+	memcpy(ob->data, buf, len);
+	for (int i = 0; i < nfds; i++) {
+		int d = fcntl(fds[i], F_DUPFD_CLOEXEC, 0);
+		if (d < 0) {
+			int e = -errno;
+			for (int j = 0; j < ob->nfds; j++)
+				close(ob->fds[j]);
+			free(ob);
+			return e;
+		}
+		ob->fds[ob->nfds++] = d;
+	}
+	if (c->oq_tail)
+		c->oq_tail->next = ob;
+	else
+		c->oq_head = ob;
+	c->oq_tail = ob;
+	c->oq_bytes += len;
+	loop_mod(c->fd, &c->w, EPOLLIN | EPOLLOUT);
+	return 0;
+}
+
+void conn_writable(struct conn *c)
+{
+	while (!c->dead && c->oq_head) {
+		struct outbuf *ob = c->oq_head;
+		int r = proto_sendfds(c->fd, ob->data, ob->len, ob->fds, ob->nfds,
+		                      MSG_DONTWAIT);
+		if (r == -EAGAIN)
+			return;
+		if (r < 0) {
+			conn_close(c);
+			return;
+		}
+		c->oq_head = ob->next;
+		if (!c->oq_head)
+			c->oq_tail = NULL;
+		c->oq_bytes -= ob->len;
+		for (int i = 0; i < ob->nfds; i++)
+			close(ob->fds[i]);
+		free(ob);
+	}
+	if (!c->dead)
+		loop_mod(c->fd, &c->w, EPOLLIN);
+}
+
 int conn_send(struct conn *c, struct proto_buf *pb, const int *fds, int nfds)
 {
 	if (!c || c->dead)
@@ -137,12 +234,20 @@ int conn_send(struct conn *c, struct proto_buf *pb, const int *fds, int nfds)
 	int n = proto_finish(pb);
 	if (n < 0)
 		return n;
-	/* A client that does not read its replies is dropped rather than
-	 * allowed to block reincd. */
-	int r = proto_sendfds(c->fd, pb->b, (size_t)n, fds, nfds, MSG_DONTWAIT);
-	if (r == -EAGAIN && !c->inst) {
-		log_warn("client pid %d: not reading its replies, dropping it",
-		         (int)c->pid);
+	/* reincd never blocks on a peer: what does not fit now is queued;
+	 * a peer that lets its queue grow past OUTQ_MAX is dropped. */
+	int r = -EAGAIN;
+	if (!c->oq_head)
+		r = proto_sendfds(c->fd, pb->b, (size_t)n, fds, nfds, MSG_DONTWAIT);
+	if (r != -EAGAIN)
+		return r;
+	r = outq_push(c, pb->b, (size_t)n, fds, nfds);
+	if (r < 0) {
+		if (c->inst)
+			svc_kill_instance(c->inst, "not reading its control socket");
+		else
+			log_warn("client pid %d: not reading its replies, dropping it",
+			         (int)c->pid);
 		conn_close(c);
 	}
 	return r;

@@ -138,6 +138,12 @@ int main(int argc, char **argv)
 	parse_args(argc, argv);
 	cfg.uid = geteuid();
 	raise_fd_limit();
+	/* Dispositions are inherited, and a shell starting us in the
+	 * background ignores SIGINT and SIGQUIT: an ignored signal is lost
+	 * even while blocked, for our signalfd and our services' alike. */
+	for (int sig = 1; sig < SIGRTMIN; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			signal(sig, SIG_DFL);
 	signal(SIGPIPE, SIG_IGN);
 	/* Output lines are written whole; make them appear in order. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -177,7 +183,10 @@ int main(int argc, char **argv)
 				accept_clients(lfd);
 				break;
 			case W_CONN:
-				conn_readable(w->obj);
+				if (evs[i].events & EPOLLOUT)
+					conn_writable(w->obj);
+				if (evs[i].events & ~(uint32_t)EPOLLOUT)
+					conn_readable(w->obj);
 				break;
 			case W_PIDFD:
 				svc_died(w->obj);

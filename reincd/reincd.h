@@ -51,6 +51,7 @@ void loop_wake_at(int64_t when);
 void loop_timer_fired(void);
 int loop_add(int fd, struct watch *w, uint32_t events);
 void loop_del(int fd);
+int loop_mod(int fd, struct watch *w, uint32_t events);
 /* free(p) once the current batch of events has been handled */
 void loop_defer_free(void *p);
 int64_t now_ms(void);
@@ -103,10 +104,15 @@ struct conn {
 	struct part *user;      /* joined as a user process (P_HELLO) */
 	struct inst *inst;      /* the control socket of this instance */
 	int dead;
+	struct outbuf *oq_head, *oq_tail;  /* frames waiting for room */
+	size_t oq_bytes;
 };
 struct conn *conn_new(int fd, struct inst *inst);
 void conn_close(struct conn *c);
 void conn_readable(struct conn *c);
+void conn_writable(struct conn *c);
+/* Handle every frame already queued on c (a dying instance's last words). */
+void conn_drain(struct conn *c);
 /* A remembered caller to answer later (late reply). */
 struct waiter {
 	unsigned slot, gen;

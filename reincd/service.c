@@ -42,6 +42,7 @@ static int nservices;
 static endpoint_t next_ep = REINC_SERVICE_EP_BASE;
 
 static void restart_now(struct svc *s);
+static void svc_recover(struct svc *s, struct inst *in, const siginfo_t *si);
 static void svc_remove(struct svc *s, int result, const char *why);
 static void emit(struct svc *s, const char *line, size_t n);
 
@@ -174,7 +175,11 @@ static struct inst *inst_spawn(struct svc *s)
 	                 SIGSYS, SIGPIPE };
 	for (size_t i = 0; i < sizeof(lethal) / sizeof(lethal[0]); i++)
 		sigdelset(&mask, lethal[i]);
-	sigfillset(&def);
+	/* exec resets handled signals; the only one reincd ignores, and
+	 * which would stay ignored, is SIGPIPE.  (A full set here costs the
+	 * child one sigaction per signal on the restart path.) */
+	sigemptyset(&def);
+	sigaddset(&def, SIGPIPE);
 	/* Signals stay blocked until libsef takes them over through its
 	 * signalfd: a SIGTERM during startup must not kill the service. */
 	posix_spawnattr_setsigmask(&at, &mask);
@@ -511,7 +516,8 @@ void svc_init_reply(struct inst *in, int result, int flags, uint64_t id)
 	s->alive_ms = now;
 	s->ping_ms = now;
 	s->ping_out = 0;
-	conn_reply(in->ctl, id, 0, NULL);
+	if (!(flags & INITR_NOWAIT))
+		conn_reply(in->ctl, id, 0, NULL);
 	if (s->state == S_RESTARTING) {
 		s->restarts++;
 		log_info("service '%s': completed restart %d%s (pid %d)",
@@ -604,7 +610,8 @@ int64_t svc_backoff_ms(int level, int flags)
 	return delay;
 }
 
-static void schedule_restart(struct svc *s, int64_t ran_ms)
+/* Restart now, or set the back-off; returns the delay in ms. */
+static int64_t schedule_restart(struct svc *s, int64_t ran_ms)
 {
 	if (ran_ms >= s->reset_ms)
 		s->level = 0;  /* it ran healthy long enough: start over */
@@ -612,13 +619,12 @@ static void schedule_restart(struct svc *s, int64_t ran_ms)
 	s->level++;
 	if (delay == 0) {
 		restart_now(s);
-		return;
+		return 0;
 	}
-	log_info("service '%s': restart in %lld ms (back-off)", s->label,
-	         (long long)delay);
 	s->state = S_BACKOFF;
 	s->backoff_until = now_ms() + delay;
 	svc_reschedule(s);
+	return delay;
 }
 
 static void restart_now(struct svc *s)
@@ -658,10 +664,11 @@ void svc_died(struct inst *in)
 	if (waitid(P_PIDFD, (id_t)in->pidfd, &si, WEXITED | WNOHANG) < 0 ||
 	    si.si_pid == 0)
 		return;  /* not dead after all */
+	/* What it said before dying counts: an init reply may still be
+	 * queued (libsef does not wait for our answer to it). */
+	if (in->ctl)
+		conn_drain(in->ctl);
 	struct svc *s = in->svc;
-	int was = in->state;
-	char how[96];
-	describe(&si, how, sizeof(how));
 	if (!s) {  /* orphan of a removed service */
 		inst_free(in);
 		return;
@@ -680,16 +687,29 @@ void svc_died(struct inst *in)
 		return;
 	}
 	/* The request it was serving gets -EDEADSRCDST; queued ones wait
-	 * for the next instance. */
+	 * for the next instance.  This must come before the channels are
+	 * handed over, or the next instance could take a request we are
+	 * still looking at. */
 	int failed = chan_fail_pending(s->part, in->live);
-	int64_t ran = in->started_ms ? now_ms() - in->started_ms : 0;
-	int init_err = in->init_err;
-	int noping = in->killed_noping;
 	s->cur = NULL;
-	inst_free(in);
+	/* The old instance is cleaned up, and the news logged, after the
+	 * new one is on its way: recovery first. */
+	svc_recover(s, in, &si);
 	if (failed)
 		log_debug("service '%s': %d request(s) answered EDEADSRCDST",
 		          s->label, failed);
+	inst_free(in);
+}
+
+/* Decide what follows the death of s's active instance in. */
+static void svc_recover(struct svc *s, struct inst *in, const siginfo_t *si)
+{
+	int was = in->state;
+	int64_t ran = in->started_ms ? now_ms() - in->started_ms : 0;
+	int init_err = in->init_err;
+	int noping = in->killed_noping;
+	char how[96];
+	describe(si, how, sizeof(how));
 
 	if (shutting_down || (s->state == S_STOPPING && !s->refreshing)) {
 		log_info("service '%s': down (%s)", s->label, how);
@@ -743,9 +763,16 @@ void svc_died(struct inst *in)
 		run_script(s, noping ? "no-heartbeat" : "terminated");
 		return;
 	}
-	log_info("service '%s': %s%s, restarting (restart %d)", s->label, how,
-	         noping ? " after missing heartbeats" : "", s->restarts + 1);
-	schedule_restart(s, ran);
+	int64_t delay = schedule_restart(s, ran);
+	if (delay)
+		log_info("service '%s': %s%s, restarting (restart %d, back-off "
+		         "%lld ms)", s->label, how,
+		         noping ? " after missing heartbeats" : "", s->restarts + 1,
+		         (long long)delay);
+	else
+		log_info("service '%s': %s%s, restarting (restart %d)", s->label,
+		         how, noping ? " after missing heartbeats" : "",
+		         s->restarts + 1);
 }
 
 void svc_kill_instance(struct inst *in, const char *why)
