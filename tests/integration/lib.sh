@@ -418,3 +418,60 @@ trap _cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 trap 'exit 129' HUP
+
+# zero_loss LABEL KILLS: two clients hammer LABEL (an svc) as fast as they
+# can while its instance is killed KILLS times, each kill once the
+# instance has run past -reset-after (150 ms) so that the back-off stays
+# at "restart at once".  Fails unless every request was answered or (the
+# one in service at a death) answered EDEADSRCDST, nothing else failed,
+# and at most KILLS were dead.  Leaves the client outputs in $RT/c1.out and
+# $RT/c2.out for further checks.
+zero_loss()
+{
+	_zl=$1 _kills=$2
+	bg c1 "$CLIENT" "$_zl" -n 0 -loop-until-file "$RT/stop" -expect-errors -timeout 10
+	_c1=$BG_PID
+	bg c2 "$CLIENT" "$_zl" -n 0 -loop-until-file "$RT/stop" -expect-errors -timeout 10
+	_c2=$BG_PID
+	_t0=$(now_ms)
+	_i=0
+	while [ "$_i" -lt "$_kills" ]; do
+		alive "$_c1" || fail "client 1 ended early: $(tail -n 5 "$RT/c1.out")"
+		alive "$_c2" || fail "client 2 ended early: $(tail -n 5 "$RT/c2.out")"
+		wait_for -t 5 -m "kill $_i: instance healthy past -reset-after" \
+			_zl_healthy "$_zl"
+		_p=$(pid_of "$_zl")
+		kill -9 "$_p"
+		wait_restarted "$_zl" "$_p" 5
+		_i=$((_i + 1))
+	done
+	log "$_kills kills in $(($(now_ms) - _t0)) ms"
+	touch "$RT/stop"
+	wait "$_c1"
+	_rc1=$?
+	wait "$_c2"
+	_rc2=$?
+	log "client 1: $(grep -E '^(sent|pids)=' "$RT/c1.out" | tr '\n' ' ')"
+	log "client 2: $(grep -E '^(sent|pids)=' "$RT/c2.out" | tr '\n' ' ')"
+	[ "$_rc1" -eq 0 ] || fail "client 1 exited $_rc1: $(tail -n 5 "$RT/c1.out")"
+	[ "$_rc2" -eq 0 ] || fail "client 2 exited $_rc2: $(tail -n 5 "$RT/c2.out")"
+	_dead=0
+	for _c in c1 c2; do
+		_sent=$(summary_field "$RT/$_c.out" sent)
+		_ok=$(summary_field "$RT/$_c.out" ok)
+		_d=$(summary_field "$RT/$_c.out" dead)
+		_other=$(summary_field "$RT/$_c.out" other)
+		[ "$_other" = 0 ] || fail "$_c: $_other requests failed otherwise"
+		[ $((_ok + _d)) -eq "$_sent" ] ||
+			fail "$_c: sent $_sent, ok $_ok, dead $_d: lost some"
+		_dead=$((_dead + _d))
+	done
+	# one request in service per instance at most
+	[ "$_dead" -le "$_kills" ] || fail "$_dead requests dead for $_kills kills"
+}
+
+_zl_healthy()
+{
+	_u=$(status_field "$1" uptime_ms)
+	[ "${_u:-0}" -ge 150 ]
+}
