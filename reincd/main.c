@@ -214,6 +214,7 @@ int main(int argc, char **argv)
 			}
 		}
 		loop_bury();
+		svc_idle();
 		if (shutting_down && svc_count() == 0) {
 			log_info("all services down, exiting");
 			unlink(cfg.rundir); /* fails unless empty: fine */

@@ -210,6 +210,8 @@ void svc_reschedule(struct svc *s);
  * crash restarts at once, then 2, 4, 8, 16, 30 s; -b: 1 s; -c: <= 1 s). */
 int64_t svc_backoff_ms(int level, int flags);
 void svc_shutdown(void);
+/* The loop has nothing to do: prepare what the next restart will need. */
+void svc_idle(void);
 /* Kill an instance that broke the protocol: it is treated as crashed. */
 void svc_kill_instance(struct inst *in, const char *why);
 int svc_count(void);

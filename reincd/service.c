@@ -118,6 +118,54 @@ static int high_fd(int fd)
 	return n;
 }
 
+/* What an instance needs besides its process: the control socketpair and
+ * the liveness page.  One spare kit is made ahead of time (svc_idle), so
+ * that a restart does not wait for it. */
+struct kit {
+	int ctl[2];
+	int live_fd;
+	struct live_page *live;
+};
+static struct kit spare;
+
+static int kit_make(struct kit *k)
+{
+	int r;
+	k->live = NULL;
+	k->live_fd = -1;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, k->ctl) < 0)
+		return -errno;
+	k->ctl[0] = high_fd(k->ctl[0]);
+	k->ctl[1] = high_fd(k->ctl[1]);
+	int big = 1 << 20;
+	setsockopt(k->ctl[0], SOL_SOCKET, SO_SNDBUF, &big, sizeof(big));
+	k->live_fd = memfd_create("reinc-live", MFD_CLOEXEC);
+	if (k->live_fd < 0 || ftruncate(k->live_fd, LIVE_PAGE_SIZE) < 0)
+		goto fail;
+	k->live_fd = high_fd(k->live_fd);
+	k->live = mmap(NULL, LIVE_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
+	               k->live_fd, 0);
+	if (k->live == MAP_FAILED)
+		goto fail;
+	k->live->magic = LIVE_MAGIC;
+	k->live->version = LIVE_VERSION;
+	return 0;
+fail:
+	r = -errno;
+	if (k->live_fd >= 0)
+		close(k->live_fd);
+	close(k->ctl[0]);
+	close(k->ctl[1]);
+	k->live = NULL;
+	return r;
+}
+
+void svc_idle(void)
+{
+	if (!spare.live && !shutting_down && services)
+		kit_make(&spare);
+}
+
 static struct inst *inst_spawn(struct svc *s)
 {
 	int sv[2] = { -1, -1 }, live_fd = -1;
@@ -131,29 +179,17 @@ static struct inst *inst_spawn(struct svc *s)
 		return NULL;
 	in->svc = s;
 	in->pidfd = -1;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
-		err = errno;
+	struct kit k;
+	if (spare.live) {  /* prepared while reincd was idle */
+		k = spare;
+		spare.live = NULL;
+	} else if ((err = -kit_make(&k)) != 0) {
 		goto fail;
 	}
-	sv[0] = high_fd(sv[0]);
-	sv[1] = high_fd(sv[1]);
-	int big = 1 << 20;
-	setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &big, sizeof(big));
-	live_fd = memfd_create("reinc-live", MFD_CLOEXEC);
-	if (live_fd < 0 || ftruncate(live_fd, LIVE_PAGE_SIZE) < 0) {
-		err = errno;
-		goto fail;
-	}
-	live_fd = high_fd(live_fd);
-	in->live = mmap(NULL, LIVE_PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED,
-	                live_fd, 0);
-	if (in->live == MAP_FAILED) {
-		in->live = NULL;
-		err = errno;
-		goto fail;
-	}
-	in->live->magic = LIVE_MAGIC;
-	in->live->version = LIVE_VERSION;
+	sv[0] = k.ctl[0];
+	sv[1] = k.ctl[1];
+	live_fd = k.live_fd;
+	in->live = k.live;
 
 	envp = build_env(s, (int)getpid());
 	if (!envp) {
