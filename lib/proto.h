@@ -23,6 +23,7 @@
 #ifndef REINC_PROTO_H
 #define REINC_PROTO_H
 
+#include <signal.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -293,6 +294,22 @@ struct live_page {
 };
 
 #define LIVE_PAGE_SIZE (((sizeof(struct live_page)) + 4095) & ~(size_t)4095)
+
+/* Signals that end an instance (libsef prints a stack trace first). */
+#define LIVE_LETHAL_SIGNALS SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP, SIGSYS
+
+/* The signals libsef takes over in a service - blocked and read from a
+ * signalfd - i.e. all but the lethal ones, SIGPIPE, SIGKILL and SIGSTOP.
+ * reincd spawns instances with exactly these blocked, so that none can
+ * kill a service before libsef is ready for it. */
+static inline void live_taken_signals(sigset_t *set)
+{
+	static const int keep[] = { LIVE_LETHAL_SIGNALS, SIGPIPE, SIGKILL,
+	                            SIGSTOP };
+	sigfillset(set);
+	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
+		sigdelset(set, keep[i]);
+}
 
 /* Environment of a service instance. */
 #define ENV_CTL_FD  "REINC_CTL_FD"   /* control socket to reincd */

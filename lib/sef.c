@@ -126,8 +126,7 @@ int sef_cb_signal_manager_null(endpoint_t target, int signo) { return 0; }
 /* ------------------------------------------------------------------ */
 /* signals                                                              */
 
-static const int lethal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT,
-                              SIGTRAP, SIGSYS };
+static const int lethal[] = { LIVE_LETHAL_SIGNALS };
 
 /* backtrace() loads libgcc on first use, which allocates: do it once
  * outside the signal handler, but not on the restart path either - the
@@ -173,12 +172,7 @@ static int setup_signals(void)
 		sigaction(lethal[i], &sa, NULL);
 
 	sigset_t set;
-	sigfillset(&set);
-	for (size_t i = 0; i < sizeof(lethal) / sizeof(lethal[0]); i++)
-		sigdelset(&set, lethal[i]);
-	sigdelset(&set, SIGPIPE);
-	sigdelset(&set, SIGKILL);
-	sigdelset(&set, SIGSTOP);
+	live_taken_signals(&set);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
 		return -errno;
 	sef__st->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);

@@ -206,11 +206,7 @@ static struct inst *inst_spawn(struct svc *s)
 		posix_spawn_file_actions_addchdir_np(&fa, s->cwd);
 	posix_spawnattr_init(&at);
 	sigset_t mask, def;
-	sigfillset(&mask);
-	int lethal[] = { SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP,
-	                 SIGSYS, SIGPIPE };
-	for (size_t i = 0; i < sizeof(lethal) / sizeof(lethal[0]); i++)
-		sigdelset(&mask, lethal[i]);
+	live_taken_signals(&mask);
 	/* exec resets handled signals; the only one reincd ignores, and
 	 * which would stay ignored, is SIGPIPE.  (A full set here costs the
 	 * child one sigaction per signal on the restart path.) */
