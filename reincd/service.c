@@ -133,8 +133,10 @@ static int kit_make(struct kit *k)
 	int r;
 	k->live = NULL;
 	k->live_fd = -1;
-	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, k->ctl) < 0)
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, k->ctl) < 0) {
+		k->ctl[0] = k->ctl[1] = -1;
 		return -errno;
+	}
 	k->ctl[0] = high_fd(k->ctl[0]);
 	k->ctl[1] = high_fd(k->ctl[1]);
 	int big = 1 << 20;
@@ -156,6 +158,8 @@ fail:
 		close(k->live_fd);
 	close(k->ctl[0]);
 	close(k->ctl[1]);
+	/* a failed kit holds nothing: the caller may close what is >= 0 */
+	k->ctl[0] = k->ctl[1] = k->live_fd = -1;
 	k->live = NULL;
 	return r;
 }
@@ -168,7 +172,7 @@ void svc_idle(void)
 
 static struct inst *inst_spawn(struct svc *s)
 {
-	int sv[2] = { -1, -1 }, live_fd = -1;
+	struct kit k = { .ctl = { -1, -1 }, .live_fd = -1 };
 	struct inst *in = calloc(1, sizeof(*in));
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t at;
@@ -179,16 +183,12 @@ static struct inst *inst_spawn(struct svc *s)
 		return NULL;
 	in->svc = s;
 	in->pidfd = -1;
-	struct kit k;
 	if (spare.live) {  /* prepared while reincd was idle */
 		k = spare;
 		spare.live = NULL;
 	} else if ((err = -kit_make(&k)) != 0) {
 		goto fail;
 	}
-	sv[0] = k.ctl[0];
-	sv[1] = k.ctl[1];
-	live_fd = k.live_fd;
 	in->live = k.live;
 
 	envp = build_env(s, (int)getpid());
@@ -197,8 +197,8 @@ static struct inst *inst_spawn(struct svc *s)
 		goto fail;
 	}
 	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, sv[1], 3);
-	posix_spawn_file_actions_adddup2(&fa, live_fd, 4);
+	posix_spawn_file_actions_adddup2(&fa, k.ctl[1], 3);
+	posix_spawn_file_actions_adddup2(&fa, k.live_fd, 4);
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, s->out_wfd, 1);
 	posix_spawn_file_actions_adddup2(&fa, s->out_wfd, 2);
@@ -231,10 +231,11 @@ static struct inst *inst_spawn(struct svc *s)
 	free(envp);
 	if (err)
 		goto fail;
-	close(sv[1]);
-	sv[1] = -1;
-	close(live_fd);
-	live_fd = -1;
+	/* the instance has its own copies now */
+	close(k.ctl[1]);
+	k.ctl[1] = -1;
+	close(k.live_fd);
+	k.live_fd = -1;
 	in->pidfd = pidfd_open(in->pid);
 	if (in->pidfd < 0) {
 		err = errno;
@@ -242,14 +243,14 @@ static struct inst *inst_spawn(struct svc *s)
 		waitpid(in->pid, NULL, 0);
 		goto fail;
 	}
-	in->ctl = conn_new(sv[0], in);
+	in->ctl = conn_new(k.ctl[0], in);
 	if (!in->ctl) {
 		err = ENOMEM;
 		kill(in->pid, SIGKILL);
 		waitpid(in->pid, NULL, 0);
 		goto fail;
 	}
-	sv[0] = -1;
+	k.ctl[0] = -1;
 	in->ctl->uid = cfg.uid;
 	in->pw.kind = W_PIDFD;
 	in->pw.obj = in;
@@ -259,12 +260,11 @@ static struct inst *inst_spawn(struct svc *s)
 fail:
 	log_warn("service '%s': cannot start %s: %s", s->label, s->path,
 	         strerror(err));
-	if (sv[0] >= 0)
-		close(sv[0]);
-	if (sv[1] >= 0)
-		close(sv[1]);
-	if (live_fd >= 0)
-		close(live_fd);
+	for (int i = 0; i < 2; i++)
+		if (k.ctl[i] >= 0)
+			close(k.ctl[i]);
+	if (k.live_fd >= 0)
+		close(k.live_fd);
 	if (in->pidfd >= 0)
 		close(in->pidfd);
 	if (in->live)
