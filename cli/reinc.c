@@ -343,7 +343,7 @@ static int parse_service(struct req *rq, int n, char **a)
 		return fail(EINVAL, "wrong number of arguments: no binary");
 	g_target = rq->bin;
 	rq->lu_state = 1;
-	rq->maxtime = 2000;   /* MINIX: no -maxtime = RS's default 2 s */
+	rq->maxtime = 0;      /* MINIX: no -maxtime = RS's default (2 s) */
 
 	for (; k < n; k += 2) {
 		const struct pair *pr = NULL;
@@ -380,11 +380,6 @@ static int parse_service(struct req *rq, int n, char **a)
 		rq->label = base ? base + 1 : rq->bin;
 	} else
 		g_target = rq->label;
-	if (rq->batch) {
-		/* The protocol has no batch bit yet; doing the update now
-		 * instead of queueing it would not be what was asked. */
-		return fail(ENOSYS, "-q (batch update) is not supported yet");
-	}
 	return 0;
 }
 
@@ -486,10 +481,10 @@ static int parse(struct req *rq, int argc, char **argv)
 			case 'd': rq->flags |= UPF_INIT_DEFCB; break;
 			case 'e': rq->flags |= UPF_DETACH; break;
 			case 'q': rq->batch = 1; break;
+			case 'o': rq->flags |= UPF_PREPARE_ONLY; break;
 			/* MINIX flags without a meaning here (ASR, no-mmap,
-			 * self/state-transfer/prepare-only update). */
+			 * self/state-transfer update). */
 			case 'u': case 'a': case 'm': case 's': case 't':
-			case 'o':
 				break;
 			default:
 				fail(EINVAL, "unknown flag -%c", *p);
@@ -545,6 +540,8 @@ static void build(const struct req *rq, struct proto_buf *pb)
 		proto_put_str(pb, T_PATH, rq->bin);
 		proto_put_int(pb, T_LU_STATE, rq->lu_state);
 		proto_put_int(pb, T_MAXTIME_MS, rq->maxtime);
+		if (rq->batch)
+			flags |= UPF_BATCH;
 		break;
 	case P_SYSCTL:
 		proto_put_int(pb, T_SUBTYPE, rq->subtype);
@@ -656,6 +653,8 @@ static int output(const struct req *rq, const struct proto_msg *pm)
 			return fail(ESRCH, "reincd sent no record for it");
 		if (r < 0)
 			return fail(-r, "cannot write: %s", strerror(-r));
+	} else if (rq->sc->type == P_SYSCTL && proto_str(pm, T_STATE)) {
+		printf("%s\n", proto_str(pm, T_STATE));   /* upd_status */
 	}
 	if (fflush(stdout) == EOF)
 		return fail(errno, "cannot write: %s", strerror(errno));

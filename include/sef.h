@@ -283,6 +283,52 @@ int sef_cb_lu_response_null(message *m);
 int sef_cb_lu_response_rs_reply(message *m);
 
 /* ---------------------------------------------------------------------
+ * State transfer: what survives an instance (live update and restart).
+ * reinc's answer to MINIX's identity transfer, in three forms a service
+ * can combine (docs/state.md):
+ *
+ *  1. A versioned blob.  The old instance's state_save callback calls
+ *     sef_lu_state_put(); the new instance's LU init callback reads it
+ *     with sef_lu_state_get().  A new version may read an older layout
+ *     and migrate it: the version number says which one it got.
+ *  2. Persistent named memory regions, kept by reincd for the service
+ *     and mapped by each instance, so that an update does not copy them.
+ *     In an LU init the region is copy-on-write until the update commits:
+ *     if the update rolls back, the old instance finds its state as it
+ *     left it, whatever the new one wrote.
+ *  3. Stored file descriptors (listening sockets, client connections),
+ *     kept by reincd for the service, as systemd's fd store.
+ */
+/* In state_save (or anywhere while preparing): the blob for the next
+ * instance.  0, -EINVAL outside a live update, -ENOMEM, -errno. */
+int sef_lu_state_put(uint32_t version, const void *data, size_t len);
+/* In the LU init callback: the blob the old instance put.  The memory
+ * stays valid until sef_startup() returns.  0, or -ENOENT if there is
+ * none. */
+int sef_lu_state_get(uint32_t *version, const void **data, size_t *len);
+
+#define SEF_REGION_MAX_NAME 63
+/* Map the service's region NAME of at least SIZE bytes (created zeroed
+ * if it does not exist yet; grown if smaller).  *created (may be NULL)
+ * tells whether it is new.  NULL with errno set on failure. */
+void *sef_region_map(const char *name, size_t size, int *created);
+/* Forget a region for good (the mapping stays valid in this instance). */
+int sef_region_remove(const char *name);
+
+#define SEF_FD_MAX_NAME 63
+/* Store a duplicate of fd under name (replacing any descriptor stored
+ * under it): 0 or -errno. */
+int sef_fd_store(const char *name, int fd);
+/* A new descriptor for what is stored under name, or -ENOENT. */
+int sef_fd_retrieve(const char *name);
+/* Drop it: 0 or -ENOENT. */
+int sef_fd_remove(const char *name);
+
+/* The live-update state of this instance: SEF_LU_STATE_NULL when it is
+ * not preparing for an update. */
+int sef_lu_state(void);
+
+/* ---------------------------------------------------------------------
  * Naming.  Until the data store exists these are answered by reincd.
  */
 #define DS_MAX_KEYLEN 80

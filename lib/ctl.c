@@ -104,6 +104,9 @@ void sef__ctl_dispatch(struct proto_msg *pm, int *fds, int nfds)
 	case P_PING:
 		sef__st->ping_pending = 1;
 		break;
+	case P_LU_PREPARE:
+		sef__lu_request(pm);
+		break;
 	default:
 		/* late replies, init requests after init: nothing to do */
 		break;
@@ -124,11 +127,17 @@ int sef__ctl_read(int block)
 
 int sef__ctl_call(struct proto_buf *pb, int *fd_out)
 {
+	return sef__ctl_call_fds(pb, NULL, 0, fd_out);
+}
+
+int sef__ctl_call_fds(struct proto_buf *pb, const int *sfds, int snfds,
+                      int *fd_out)
+{
 	struct sef__state *st = sef__st;
 	uint64_t id = get_le64(pb->b + 8);
 	if (fd_out)
 		*fd_out = -1;
-	int r = proto_send(st->ctl_fd, pb, NULL, 0);
+	int r = proto_send(st->ctl_fd, pb, sfds, snfds);
 	if (r < 0)
 		return r;
 	for (;;) {

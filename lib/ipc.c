@@ -101,8 +101,16 @@ void sef__chan_install(const struct chan_rec *r, int fd)
 		close(fd);
 		return;
 	}
-	sef__chan_remove((int)r->role, r->slot);
 	struct sef__chan *c = callee ? &st->callee[r->slot] : &st->caller[r->slot];
+	if (c->used && c->peer == r->peer) {
+		/* The same channel again (reincd hands every channel back
+		 * after a rolled-back update): endpoints are never reused, so
+		 * same slot and peer is the same socket.  Keep ours, with the
+		 * request we may be serving on it. */
+		close(fd);
+		return;
+	}
+	sef__chan_remove((int)r->role, r->slot);
 	c->used = 1;
 	c->fd = fd;
 	c->peer = r->peer;
@@ -116,7 +124,14 @@ void sef__chan_install(const struct chan_rec *r, int fd)
 		};
 		if (epoll_ctl(st->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
 			sef__die("cannot watch channel: %s", strerror(errno));
-		if (st->live)
+		/* A request the previous instance took and did not answer
+		 * before a live update is ours to answer now: reincd copied
+		 * its record into our liveness page. */
+		if (st->live && atomic_load(&st->live->pend[r->slot].state) ==
+		                PEND_SERVING) {
+			c->pending = 1;
+			c->pend_seq = atomic_load(&st->live->pend[r->slot].seq);
+		} else if (st->live)
 			atomic_store(&st->live->pend[r->slot].state, PEND_NONE);
 	}
 }
@@ -279,6 +294,24 @@ static int take_ping(message *m, int *status)
 	return 1;
 }
 
+/* A live-update prepare request is handed up once as an RS_LU_PREPARE
+ * message; sef_receive acts on it (sef__lu_before_receive). */
+static int take_lu(message *m, int *status)
+{
+	struct sef__state *st = sef__st;
+	if (!st->lu_req || st->lu_req_seen)
+		return 0;
+	st->lu_req_seen = 1;
+	memset(m, 0, sizeof(*m));
+	m->m_source = RS_PROC_NR;
+	m->m_type = RS_LU_PREPARE;
+	m->m_i32[0] = st->lu_req_state;
+	m->m_i32[1] = st->lu_req_flags;
+	if (status)
+		*status = IPC_STATUS_NOTIFY;
+	return 1;
+}
+
 static void set_idle(int idle)
 {
 	if (sef__st->live)
@@ -322,7 +355,7 @@ int sef__next_message(endpoint_t src, message *m, int *status)
 		}
 	}
 	for (;;) {
-		if (take_ping(m, status))
+		if (take_ping(m, status) || take_lu(m, status))
 			return 0;
 		while (st->iready < st->nready) {
 			uint64_t tag = st->ready[st->iready];
@@ -335,6 +368,8 @@ int sef__next_message(endpoint_t src, message *m, int *status)
 				r = sef__ctl_read(0);
 				if (r < 0)
 					return r;
+				if (take_lu(m, status))
+					return 0;
 				if (r > 0)
 					continue;  /* maybe more: stay on it */
 			} else if (kind == EV_SIG) {

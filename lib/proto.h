@@ -121,6 +121,13 @@ enum proto_type {
 	/* service -> reincd, no reply unless said */
 	P_INIT_REPLY = 40, /* T_RESULT, T_FLAGS(INITR_*) -> P_REPLY */
 	P_PONG,          /* answer to P_PING, or an unsolicited heartbeat */
+	P_LU_READY,      /* T_RESULT T_LU_STATE [T_SIZE T_STATE_VER + blob fd]
+	                  * -> P_REPLY only when the update is over: 0 never
+	                  * comes (the instance is killed), -errno = resume */
+	P_WAITING,       /* the instance waits for its init request */
+	P_REGION,        /* T_NAME T_SIZE -> P_REPLY T_SIZE T_FLAGS + memfd */
+	P_FDSTORE,       /* T_SUBTYPE(FDS_*) T_NAME [+ fd] -> P_REPLY [+ fd] */
+	P_INST_LAST,
 	/* reincd -> participant */
 	P_REPLY = 64,    /* T_RESULT [+ fields] */
 	P_STATUS_REC,    /* one service's status */
@@ -128,7 +135,7 @@ enum proto_type {
 	P_PING,
 	P_CHAN_ADD,      /* T_CHANS records, fds attached in order */
 	P_CHAN_DEL,      /* T_CHANS records (no fds) */
-	P_LU_PREPARE,
+	P_LU_PREPARE,    /* T_LU_STATE (0 = cancel) T_FLAGS (SEF_LU_*) */
 	P_TYPE_LAST
 };
 
@@ -162,6 +169,9 @@ enum proto_tag {
 	T_STANDBY_PID,  /* int: pid of the hot standby, 0 if none */
 	T_CMD,          /* str: command line (status) */
 	T_INIT_MS,      /* int: init deadline */
+	T_NAME,         /* str: region or stored-descriptor name */
+	T_SIZE,         /* int: bytes */
+	T_STATE_VER,    /* int: version of a state blob */
 	T_MAX_TAG
 };
 
@@ -178,10 +188,25 @@ enum proto_tag {
 #define UPF_INIT_DEFCB  0x0200 /* -d */
 #define UPF_DETACH      0x0400 /* -e */
 #define UPF_PERIOD_SET  0x1000 /* edit: T_PERIOD_MS is to be applied */
+#define UPF_BATCH       0x2000 /* -q: update: schedule only */
+#define UPF_PREPARE_ONLY 0x4000 /* -o: update: prepare, then release */
+
+/* sysctl subtypes (MINIX's order) */
+enum { SYSCTL_SRV_STATUS = 1, SYSCTL_UPD_START, SYSCTL_UPD_RUN,
+       SYSCTL_UPD_STOP, SYSCTL_UPD_STATUS };
+
+/* P_FDSTORE operations */
+enum { FDS_PUT = 1, FDS_GET, FDS_DEL };
+/* P_REGION reply flags */
+#define REGF_CREATED 0x1   /* the region did not exist: it is zeroed */
+#define REGION_MAX_NAME 64
+#define FDSTORE_MAX_NAME 64
 
 /* init reply flags */
 #define INITR_RESET  0x1  /* restart init reset the state (ERESTART) */
 #define INITR_NOWAIT 0x2  /* the instance goes on without reincd's answer */
+/* init request flag (T_FLAGS of P_INIT): a state blob's memfd is attached */
+#define INITF_BLOB   0x1
 
 /* A channel record in T_CHANS: 12 bytes, little-endian. */
 #define CHAN_REC_SIZE 12

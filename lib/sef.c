@@ -196,6 +196,7 @@ static int alloc_state(void)
 	sef__st->ctl_fd = -1;
 	sef__st->epfd = -1;
 	sef__st->self = NONE;
+	sef__st->lu_blob_fd = -1;
 	return 0;
 }
 
@@ -286,6 +287,15 @@ static int startup_service(int ctl_fd, int live_fd)
 	if (poll(&pf, 1, 0) == 0) {
 		sef__warm_backtrace();
 		st->warm = 1;
+		/* Tell reincd we are ready for init: a live update asks the
+		 * old instance to prepare only once its successor got here,
+		 * so that the pause clients see does not include our exec. */
+		struct proto_buf *pb = malloc(sizeof(*pb));
+		if (pb) {
+			proto_begin(pb, P_WAITING, 0);
+			proto_send(ctl_fd, pb, NULL, 0);
+			free(pb);
+		}
 	}
 
 	/* Wait for init.  Anything else from reincd (a ping meant for a
@@ -297,8 +307,10 @@ static int startup_service(int ctl_fd, int live_fd)
 			continue;
 		if (r < 0)
 			_exit(1);  /* reincd is gone */
-		if (st->pm.type == P_INIT)
+		if (st->pm.type == P_INIT) {
+			sef__lu_init_begin(&st->pm, fds, nfds);
 			break;
+		}
 		if (st->pm.type == P_CHAN_ADD || st->pm.type == P_CHAN_DEL)
 			sef__ctl_dispatch(&st->pm, fds, nfds);
 		else
@@ -328,6 +340,8 @@ static int startup_service(int ctl_fd, int live_fd)
 	m.m_i32[1] = rflags;
 	m.m_i32[2] = type;
 	r = cb_init_response(&m);
+	/* A live update is committed once reincd answered OK. */
+	sef__lu_init_end(result == 0 && r == 0);
 	if (result < 0 || r < 0) {
 		/* reincd kills a service whose init failed; wait for it */
 		for (;;)
@@ -401,10 +415,14 @@ int sef_receive_status(endpoint_t src, message *m, int *status)
 	for (;;) {
 		if (!receiving)
 			return -EINTR;
+		if (sef__st->mode == SEF_MODE_SERVICE)
+			sef__lu_before_receive();
 		int s = 0;
 		r = sef__next_message(src, m, &s);
 		if (r < 0)
 			return r;
+		if (m->m_source == RS_PROC_NR && m->m_type == RS_LU_PREPARE)
+			continue;  /* handled before the next receive */
 		if (m->m_source == RS_PROC_NR && is_ipc_notify(s)) {
 			sef__ping_event();
 			continue;

@@ -55,6 +55,18 @@ struct sef__state {
 	int warm;               /* backtrace() loaded (services) */
 
 	int cancelled;
+
+	/* live update (sef_lu.c) */
+	int lu_state, lu_flags;     /* preparing for this state, or NULL */
+	int lu_req, lu_req_state, lu_req_flags;  /* a P_LU_PREPARE to handle */
+	int lu_req_seen;            /* ... already handed up as a message */
+	int lu_init;                /* in an LU init: regions copy-on-write */
+	int lu_blob_fd;             /* old instance: the blob it put, or -1 */
+	uint32_t lu_blob_ver;
+	size_t lu_blob_len;
+	const void *lu_in_blob;     /* new instance: the blob it was given */
+	size_t lu_in_len;
+	uint32_t lu_in_ver;
 	uint64_t ctl_buf_align;
 	uint8_t ctl_buf[PROTO_MAX_FRAME];
 	struct proto_msg pm;    /* scratch for decoding control frames */
@@ -90,8 +102,22 @@ int sef__ctl_recv(int block, int *fds, int *nfds);
  * meanwhile.  Returns T_RESULT; the reply stays in st->pm. fd_out gets
  * a descriptor that came with the reply (or -1). */
 int sef__ctl_call(struct proto_buf *pb, int *fd_out);
+/* The same, sending descriptors with the request. */
+int sef__ctl_call_fds(struct proto_buf *pb, const int *fds, int nfds,
+                      int *fd_out);
 int sef__ctl_connect_public(void);
 void sef__die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+
+/* sef_lu.c */
+/* A prepare request arrived (P_LU_PREPARE): remember it for the loop. */
+void sef__lu_request(const struct proto_msg *pm);
+/* Called by sef_receive before every receive: handles a prepare request
+ * and, while preparing, checks readiness (and blocks once ready). */
+void sef__lu_before_receive(void);
+/* The new instance's init: take the blob attached to P_INIT. */
+void sef__lu_init_begin(const struct proto_msg *pm, int *fds, int nfds);
+/* The init is over: on success (committed) regions become shared. */
+void sef__lu_init_end(int ok);
 
 /* sef.c */
 void sef__ping_event(void);

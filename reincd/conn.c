@@ -106,9 +106,13 @@ static void conn_read(struct conn *c, int max)
 	if (!scratch && !(scratch = malloc(sizeof(*scratch))))
 		return;
 	for (int i = 0; i < max && !c->dead; i++) {
-		int nfds = 0;
-		ssize_t n = proto_recvfds(c->fd, rbuf, sizeof(rbuf), NULL, &nfds,
+		/* Only an instance may pass a descriptor (a state blob, a
+		 * descriptor to store), and one at most. */
+		int fd = -1, nfds = c->inst ? 1 : 0;
+		ssize_t n = proto_recvfds(c->fd, rbuf, sizeof(rbuf), &fd, &nfds,
 		                          MSG_DONTWAIT);
+		if (nfds == 0)
+			fd = -1;
 		if (n == -EAGAIN)
 			return;
 		if (n == 0 || n == -ECONNRESET) {
@@ -116,6 +120,8 @@ static void conn_read(struct conn *c, int max)
 			return;
 		}
 		if (n < 0 || proto_decode(rbuf, (size_t)n, scratch) < 0) {
+			if (fd >= 0)
+				close(fd);
 			const char *why = n < 0 ? strerror((int)-n) : "malformed frame";
 			if (c->inst) {
 				svc_kill_instance(c->inst, why);
@@ -127,7 +133,7 @@ static void conn_read(struct conn *c, int max)
 			}
 			return;
 		}
-		request_handle(c, scratch);
+		request_handle(c, scratch, fd);
 	}
 }
 

@@ -147,10 +147,11 @@ struct inst {
 	int64_t started_ms;
 	uint64_t last_counter;
 	int killed_noping;       /* killed for missing heartbeats */
+	int waiting;             /* said P_WAITING: blocked for its init */
 };
 
 enum svc_state { S_STARTING = 1, S_RUNNING, S_RESTARTING, S_STOPPING,
-                 S_BACKOFF, S_TERMINATED };
+                 S_BACKOFF, S_TERMINATED, S_UPDATING };
 
 #define SVC_MAX_ARGS 64
 
@@ -184,6 +185,9 @@ struct svc {
 	char obuf[4096];
 	size_t olen;
 	struct waiter waiter;   /* up/down/refresh caller */
+	struct update *upd;     /* scheduled or running live update */
+	struct stored *store;   /* regions and descriptors (store.c) */
+	int nregions, nfds;
 	struct svc *next;
 };
 
@@ -218,13 +222,74 @@ int svc_count(void);
 void svc_script_done(struct watch *w);
 const char *svc_state_name(const struct svc *s);
 int svc_is_alive_now(struct svc *s, int64_t now);
+/* Spawn an instance of s running path/argv (from copy_fd if >= 0); it
+ * waits in sef_startup() for its init request.  NULL, errno set. */
+struct inst *svc_spawn(struct svc *s, const char *path, char *const *argv,
+                       int copy_fd);
+/* Make in the active instance of its service, hand it the channels and
+ * send its init request (flags: SEF_INIT_*|SEF_LU_*; for LU, the state
+ * and the blob's memfd or -1). */
+int svc_init_send(struct inst *in, int type, int flags, int lu_state,
+                  int blob_fd, int64_t blob_len, int64_t blob_ver);
+/* The instance completed its init: it is now the running one. */
+void svc_now_running(struct inst *in);
+/* Detach an instance from its service; with kill_it, SIGKILL it.  Its
+ * death is then only reaped. */
+void svc_orphan(struct inst *in, int kill_it);
+/* Nothing is starting, restarting or stopping (MINIX: RS is idle). */
+int svc_all_idle(void);
+/* NUL-separated blob -> NULL-terminated vector (first prepended if not
+ * NULL); NULL if more than max entries or out of memory. */
+char **svc_split_blob(const char *first, const char *blob, size_t len,
+                      size_t max);
+void svc_free_vec(char **v);
+/* A copy of the binary at path in a memfd (-c): fd or -errno. */
+int svc_copy_binary(const char *path);
+
+/* ------------------------------------------------------------------ */
+/* live update (update.c)                                               */
+
+struct update;
+/* P_UPDATE, already validated and authorised. */
+int upd_request(struct svc *s, const struct proto_msg *pm, struct conn *c,
+                char *err, size_t errlen);
+/* sysctl upd_start, upd_run, upd_stop, upd_status. */
+void upd_sysctl(int sub, struct conn *c, uint64_t id);
+/* Frames from instances. */
+void upd_ready(struct inst *in, const struct proto_msg *pm, int fd);
+void upd_waiting(struct inst *in);
+/* An init reply from an LU instance: handled (1) or not ours (0). */
+int upd_init_reply(struct inst *in, int result, uint64_t id);
+/* An instance died: abort what it breaks.  Called before recovery. */
+void upd_died(struct inst *in);
+/* The service is going away for good. */
+void upd_svc_gone(struct svc *s);
+/* An update is being carried out (not only scheduled). */
+int upd_in_progress(void);
+/* Deadlines; returns when it must be called next (INT64_MAX: never). */
+int64_t upd_tick(int64_t now);
+/* reincd shuts down: abort everything. */
+void upd_abort_all(int result);
+/* One line describing the update (sysctl upd_status). */
+void upd_describe(char *buf, size_t len);
+
+/* ------------------------------------------------------------------ */
+/* regions and stored descriptors (store.c)                             */
+
+/* P_REGION and P_FDSTORE from an instance of s. */
+void store_request(struct svc *s, struct conn *c, const struct proto_msg *pm,
+                   int fd);
+void store_free(struct svc *s);
+#define STORE_MAX_REGIONS 64
+#define STORE_MAX_FDS     256
 
 /* ------------------------------------------------------------------ */
 /* requests                                                             */
 
-/* Validate and serve one decoded frame from c.  Malformed or hostile
+/* Validate and serve one decoded frame from c, with the descriptor that
+ * came with it (or -1; request_handle owns it).  Malformed or hostile
  * input: log, reply an error or drop the connection. */
-void request_handle(struct conn *c, struct proto_msg *pm);
+void request_handle(struct conn *c, struct proto_msg *pm, int fd);
 /* Pure validation of a request (for the fuzzer too): 0 or -errno with a
  * reason in err. */
 int request_check(const struct proto_msg *pm, char *err, size_t errlen);

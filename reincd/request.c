@@ -85,8 +85,31 @@ int request_check(const struct proto_msg *pm, char *err, size_t errlen)
 		}
 		return 0;
 	}
+	case P_UPDATE: {
+		const char *p = proto_str(pm, T_PATH);
+		if (!l)
+			return bad(err, errlen, -EINVAL, "a label is needed");
+		if (!p || (p[0] != '/' && strcmp(p, "self")))
+			return bad(err, errlen, -EINVAL, "the binary must be an "
+			           "absolute path or 'self'");
+		int64_t st = proto_int(pm, T_LU_STATE, SEF_LU_STATE_WORK_FREE);
+		if (st <= 0 || st > INT32_MAX)
+			return bad(err, errlen, -EINVAL, "the update state must "
+			           "be >= 1");
+		int64_t mt = proto_int(pm, T_MAXTIME_MS, 0);
+		if (mt < -1 || mt > 86400000LL * 365)
+			return bad(err, errlen, -EINVAL, "bad -maxtime");
+		if (proto_has(pm, T_ARGV)) {
+			unsigned n = 0;
+			for (uint32_t i = 0; i < pm->slen[T_ARGV]; i++)
+				n += pm->sval[T_ARGV][i] == 0;
+			if (n > SVC_MAX_ARGS)
+				return bad(err, errlen, -E2BIG, "too many arguments");
+		}
+		return 0;
+	}
 	case P_DOWN: case P_REFRESH: case P_RESTART: case P_CLONE:
-	case P_UNCLONE: case P_EDIT: case P_FI: case P_UPDATE:
+	case P_UNCLONE: case P_EDIT: case P_FI:
 		if (!l)
 			return bad(err, errlen, -EINVAL, "a label is needed");
 		if (pm->type == P_EDIT && proto_int(pm, T_PERIOD_MS, 0) < 0)
@@ -110,8 +133,38 @@ int request_check(const struct proto_msg *pm, char *err, size_t errlen)
 		if (l && !*l)
 			return bad(err, errlen, -EINVAL, "empty label");
 		return 0;
-	case P_HELLO: case P_SHUTDOWN: case P_SYSCTL:
-	case P_INIT_REPLY: case P_PONG:
+	case P_SYSCTL: {
+		int64_t sub = proto_int(pm, T_SUBTYPE, 0);
+		if (sub < SYSCTL_SRV_STATUS || sub > SYSCTL_UPD_STATUS)
+			return bad(err, errlen, -EINVAL, "unknown sysctl");
+		return 0;
+	}
+	case P_REGION: case P_FDSTORE: {
+		const char *n = proto_str(pm, T_NAME);
+		size_t max = pm->type == P_REGION ? REGION_MAX_NAME - 1
+		                                  : FDSTORE_MAX_NAME - 1;
+		if (!n || !*n || strlen(n) > max)
+			return bad(err, errlen, -EINVAL, "bad name");
+		int64_t sub = proto_int(pm, T_SUBTYPE, 0);
+		if (pm->type == P_REGION) {
+			int64_t sz = proto_int(pm, T_SIZE, 0);
+			if (sub != 1 && sub != 2)
+				return bad(err, errlen, -EINVAL, "bad operation");
+			if (sub == 1 && (sz <= 0 || sz > (int64_t)1 << 40))
+				return bad(err, errlen, -EINVAL, "bad region size");
+		} else if (sub < FDS_PUT || sub > FDS_DEL)
+			return bad(err, errlen, -EINVAL, "bad operation");
+		return 0;
+	}
+	case P_LU_READY:
+		if (!proto_has(pm, T_RESULT) || proto_int(pm, T_RESULT, 0) > 0 ||
+		    proto_int(pm, T_RESULT, 0) < -4095)
+			return bad(err, errlen, -EINVAL, "bad result");
+		if (proto_int(pm, T_SIZE, 0) < 0)
+			return bad(err, errlen, -EINVAL, "bad state size");
+		return 0;
+	case P_HELLO: case P_SHUTDOWN:
+	case P_INIT_REPLY: case P_PONG: case P_WAITING:
 		return 0;
 	default:
 		return bad(err, errlen, -EPROTO, "not a request");
@@ -144,7 +197,7 @@ static void put_status(struct proto_buf *pb, struct svc *s, int64_t now)
 	char fl[10];
 	snprintf(fl, sizeof(fl), "%c%c%c%c%c%c%c%c%c",
 	         s->state == S_RUNNING ? 'A' : '-',
-	         '-',  /* U: updating (live-update issue) */
+	         s->state == S_UPDATING ? 'U' : '-',
 	         s->state == S_STOPPING ? 'E' : '-',
 	         s->nopingreply ? 'N' : '-',
 	         s->copy_fd >= 0 ? 'C' : '-',
@@ -265,39 +318,88 @@ static struct svc *target(struct conn *c, struct proto_msg *pm)
 	return s;
 }
 
-void request_handle(struct conn *c, struct proto_msg *pm)
+static int is_instance_frame(int type)
+{
+	return type >= P_INIT_REPLY && type < P_INST_LAST;
+}
+
+/* Requests naming a service by label (MINIX: EBUSY during an update). */
+static int is_label_request(int type)
+{
+	switch (type) {
+	case P_DOWN: case P_REFRESH: case P_RESTART: case P_CLONE:
+	case P_UNCLONE: case P_EDIT: case P_FI:
+		return 1;
+	}
+	return 0;
+}
+
+/* Frames an instance sends about itself. */
+static void instance_frame(struct conn *c, struct proto_msg *pm, int fd)
+{
+	struct inst *in = c->inst;
+	switch (pm->type) {
+	case P_INIT_REPLY:
+		svc_init_reply(in, (int)proto_int(pm, T_RESULT, -EPROTO),
+		               (int)proto_int(pm, T_FLAGS, 0), pm->id);
+		break;
+	case P_PONG:
+		svc_pong(in);
+		break;
+	case P_WAITING:
+		in->waiting = 1;
+		upd_waiting(in);
+		break;
+	case P_LU_READY:
+		upd_ready(in, pm, fd);  /* takes the descriptor */
+		return;
+	case P_REGION: case P_FDSTORE:
+		if (!in->svc) {
+			conn_reply(c, pm->id, -EPERM, "not part of a service");
+			break;
+		}
+		store_request(in->svc, c, pm, fd);  /* takes the descriptor */
+		return;
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+void request_handle(struct conn *c, struct proto_msg *pm, int fd)
 {
 	char err[160] = "";
 	int r;
 
 	/* What an instance's control socket may carry, and a client's. */
 	if (c->inst && (pm->type == P_HELLO || pm->type >= P_REQ_LAST) &&
-	    pm->type != P_INIT_REPLY && pm->type != P_PONG) {
+	    !is_instance_frame(pm->type)) {
+		if (fd >= 0)
+			close(fd);
 		svc_kill_instance(c->inst, "unexpected control frame");
 		conn_close(c);
 		return;
 	}
-	if (!c->inst && (pm->type == P_INIT_REPLY || pm->type == P_PONG ||
-	                 pm->type >= P_REQ_LAST)) {
+	if (!c->inst && (is_instance_frame(pm->type) || pm->type >= P_REQ_LAST)) {
 		log_warn("client pid %d: frame of type %d is not a request, "
 		         "dropping the connection", (int)c->pid, pm->type);
 		conn_close(c);
 		return;
 	}
 	if ((r = request_check(pm, err, sizeof(err))) < 0) {
+		if (fd >= 0)
+			close(fd);
 		log_debug("client pid %d: bad request %d: %s", (int)c->pid,
 		          pm->type, err);
 		conn_reply(c, pm->id, r, err);
 		return;
 	}
+	if (is_instance_frame(pm->type)) {
+		instance_frame(c, pm, fd);
+		return;
+	}
+	if (fd >= 0)
+		close(fd);  /* only instance frames carry one */
 	switch (pm->type) {
-	case P_INIT_REPLY:
-		svc_init_reply(c->inst, (int)proto_int(pm, T_RESULT, -EPROTO),
-		               (int)proto_int(pm, T_FLAGS, 0), pm->id);
-		return;
-	case P_PONG:
-		svc_pong(c->inst);
-		return;
 	case P_HELLO:
 		if (c->user) {
 			conn_reply(c, pm->id, -EEXIST, "already joined");
@@ -346,7 +448,7 @@ void request_handle(struct conn *c, struct proto_msg *pm)
 		svc_shutdown();
 		return;
 	case P_SYSCTL:
-		if (proto_int(pm, T_SUBTYPE, 0) == 1) {  /* srv_status */
+		if (proto_int(pm, T_SUBTYPE, 0) == SYSCTL_SRV_STATUS) {
 			for (struct svc *x = services; x; x = x->next)
 				log_info("service '%s'%c (endpoint %d, pid %d, %s)",
 				         x->label, x->state == S_RUNNING ? '*' : ' ',
@@ -354,19 +456,23 @@ void request_handle(struct conn *c, struct proto_msg *pm)
 				         svc_state_name(x));
 			conn_reply(c, pm->id, 0, NULL);
 		} else
-			conn_reply(c, pm->id, -ENOSYS,
-			           "live update is not implemented yet");
+			upd_sysctl((int)proto_int(pm, T_SUBTYPE, 0), c, pm->id);
 		return;
 	case P_UPDATE:
 		if (!(s = target(c, pm)))
 			return;
-		conn_reply(c, pm->id, -ENOSYS, "live update is not implemented yet");
+		if ((r = upd_request(s, pm, c, err, sizeof(err))) < 0)
+			conn_reply(c, pm->id, r, err[0] ? err : NULL);
 		return;
 	default:
 		break;
 	}
 	if (!(s = target(c, pm)))
 		return;
+	if (is_label_request(pm->type) && upd_in_progress()) {
+		conn_reply(c, pm->id, -EBUSY, "a live update is in progress");
+		return;
+	}
 	switch (pm->type) {
 	case P_DOWN:
 		r = svc_down(s, c, pm->id);

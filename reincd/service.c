@@ -68,6 +68,7 @@ const char *svc_state_name(const struct svc *s)
 	case S_STOPPING: return "stopping";
 	case S_BACKOFF: return "backoff";
 	case S_TERMINATED: return "terminated";
+	case S_UPDATING: return "updating";
 	}
 	return "?";
 }
@@ -170,7 +171,8 @@ void svc_idle(void)
 		kit_make(&spare);
 }
 
-static struct inst *inst_spawn(struct svc *s)
+struct inst *svc_spawn(struct svc *s, const char *path, char *const *argv,
+                       int copy_fd)
 {
 	struct kit k = { .ctl = { -1, -1 }, .live_fd = -1 };
 	struct inst *in = calloc(1, sizeof(*in));
@@ -220,12 +222,11 @@ static struct inst *inst_spawn(struct svc *s)
 	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK |
 	                         POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
 	char exe[64];
-	const char *path = s->path;
-	if (s->copy_fd >= 0) {
-		snprintf(exe, sizeof(exe), "/proc/self/fd/%d", s->copy_fd);
+	if (copy_fd >= 0) {
+		snprintf(exe, sizeof(exe), "/proc/self/fd/%d", copy_fd);
 		path = exe;
 	}
-	err = posix_spawn(&in->pid, path, &fa, &at, s->argv, envp);
+	err = posix_spawn(&in->pid, path, &fa, &at, argv, envp);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&at);
 	free(envp);
@@ -258,7 +259,7 @@ static struct inst *inst_spawn(struct svc *s)
 	in->state = I_STANDBY;
 	return in;
 fail:
-	log_warn("service '%s': cannot start %s: %s", s->label, s->path,
+	log_warn("service '%s': cannot start %s: %s", s->label, path,
 	         strerror(err));
 	for (int i = 0; i < 2; i++)
 		if (k.ctl[i] >= 0)
@@ -272,6 +273,11 @@ fail:
 	free(in);
 	errno = err;
 	return NULL;
+}
+
+static struct inst *inst_spawn(struct svc *s)
+{
+	return svc_spawn(s, s->path, s->argv, s->copy_fd);
 }
 
 static void inst_free(struct inst *in)
@@ -293,7 +299,8 @@ static void inst_free(struct inst *in)
 /* Hand the channels to the instance, then the init request.  Both are
  * queued on its control socket; a cold instance reads them at its
  * sef_startup(), a hot standby is blocked there already. */
-static int inst_init(struct inst *in, int type)
+int svc_init_send(struct inst *in, int type, int flags, int lu_state,
+                  int blob_fd, int64_t blob_len, int64_t blob_ver)
 {
 	struct svc *s = in->svc;
 	s->cur = in;
@@ -307,6 +314,30 @@ static int inst_init(struct inst *in, int type)
 	struct proto_buf *pb = malloc(sizeof(*pb));
 	if (!pb)
 		return -ENOMEM;
+	proto_begin(pb, P_INIT, 0);
+	proto_put_int(pb, T_INIT_TYPE, type);
+	proto_put_int(pb, T_INIT_FLAGS, flags);
+	proto_put_int(pb, T_EP, s->part->ep);
+	proto_put_int(pb, T_OLD_EP, type == SEF_INIT_FRESH ? NONE : s->part->ep);
+	proto_put_int(pb, T_RESTARTS, s->restarts + 1);
+	proto_put_str(pb, T_LABEL, s->label);
+	if (type == SEF_INIT_LU) {
+		proto_put_int(pb, T_LU_STATE, lu_state);
+		if (blob_fd >= 0) {
+			proto_put_int(pb, T_FLAGS, INITF_BLOB);
+			proto_put_int(pb, T_SIZE, blob_len);
+			proto_put_int(pb, T_STATE_VER, blob_ver);
+		}
+	}
+	r = conn_send(in->ctl, pb, &blob_fd, blob_fd >= 0 ? 1 : 0);
+	free(pb);
+	return r;
+}
+
+/* Init flags of an up, restart or refresh, from the service's flags. */
+static int inst_init(struct inst *in, int type)
+{
+	struct svc *s = in->svc;
 	int flags = 0;
 	if (s->flags & UPF_INIT_CRASH)
 		flags |= SEF_INIT_CRASH;
@@ -318,16 +349,7 @@ static int inst_init(struct inst *in, int type)
 		flags |= SEF_INIT_DEFCB;
 	if (s->script)
 		flags |= SEF_INIT_SCRIPT_RESTART;
-	proto_begin(pb, P_INIT, 0);
-	proto_put_int(pb, T_INIT_TYPE, type);
-	proto_put_int(pb, T_INIT_FLAGS, flags);
-	proto_put_int(pb, T_EP, s->part->ep);
-	proto_put_int(pb, T_OLD_EP, type == SEF_INIT_FRESH ? NONE : s->part->ep);
-	proto_put_int(pb, T_RESTARTS, s->restarts + 1);
-	proto_put_str(pb, T_LABEL, s->label);
-	r = conn_send(in->ctl, pb, NULL, 0);
-	free(pb);
-	return r;
+	return svc_init_send(in, type, flags, 0, -1, 0, 0);
 }
 
 static void spawn_standby(struct svc *s)
@@ -340,7 +362,7 @@ static void spawn_standby(struct svc *s)
 /* ------------------------------------------------------------------ */
 /* start                                                                */
 
-static char **split_blob(const char *first, const char *blob, size_t len,
+char **svc_split_blob(const char *first, const char *blob, size_t len,
                          size_t max)
 {
 	size_t n = 0;
@@ -372,14 +394,14 @@ static char **split_blob(const char *first, const char *blob, size_t len,
 	return v;
 }
 
-static void free_vec(char **v)
+void svc_free_vec(char **v)
 {
 	for (size_t i = 0; v && v[i]; i++)
 		free(v[i]);
 	free(v);
 }
 
-static int copy_binary(const char *path)
+int svc_copy_binary(const char *path)
 {
 	int in = open(path, O_RDONLY | O_CLOEXEC);
 	if (in < 0)
@@ -409,9 +431,10 @@ static int copy_binary(const char *path)
 
 static void svc_free(struct svc *s)
 {
+	store_free(s);
 	free(s->path);
-	free_vec(s->argv);
-	free_vec(s->env);
+	svc_free_vec(s->argv);
+	svc_free_vec(s->env);
 	free(s->cwd);
 	free(s->script);
 	if (s->copy_fd >= 0)
@@ -457,11 +480,11 @@ int svc_up(const struct proto_msg *pm, struct conn *c, char *err,
 	s->copy_fd = s->out_fd = s->out_wfd = -1;
 	snprintf(s->label, sizeof(s->label), "%s", label);
 	s->path = strdup(path);
-	s->argv = split_blob(path, proto_has(pm, T_ARGV) ? proto_str(pm, T_ARGV) : "",
+	s->argv = svc_split_blob(path, proto_has(pm, T_ARGV) ? proto_str(pm, T_ARGV) : "",
 	                     proto_has(pm, T_ARGV) ? pm->slen[T_ARGV] : 0,
 	                     SVC_MAX_ARGS);
 	if (proto_has(pm, T_ENV))
-		s->env = split_blob(NULL, proto_str(pm, T_ENV), pm->slen[T_ENV],
+		s->env = svc_split_blob(NULL, proto_str(pm, T_ENV), pm->slen[T_ENV],
 		                    1024);
 	if (proto_has(pm, T_CWD))
 		s->cwd = strdup(proto_str(pm, T_CWD));
@@ -485,7 +508,7 @@ int svc_up(const struct proto_msg *pm, struct conn *c, char *err,
 	s->ow.kind = W_OUTPUT;
 	s->ow.obj = s;
 	loop_add(s->out_fd, &s->ow, EPOLLIN);
-	if ((s->flags & UPF_COPY) && (s->copy_fd = copy_binary(path)) < 0) {
+	if ((s->flags & UPF_COPY) && (s->copy_fd = svc_copy_binary(path)) < 0) {
 		r = s->copy_fd;
 		s->copy_fd = -1;
 		snprintf(err, errlen, "cannot copy %s: %s", path, strerror(-r));
@@ -526,6 +549,9 @@ fail:
 void svc_init_reply(struct inst *in, int result, int flags, uint64_t id)
 {
 	struct svc *s = in->svc;
+	if (s && in == s->cur && in->state == I_INIT &&
+	    in->init_type == SEF_INIT_LU && upd_init_reply(in, result, id))
+		return;
 	if (!s || in != s->cur || in->state != I_INIT) {
 		if (s)
 			log_warn("service '%s': unexpected init reply from pid %d",
@@ -542,12 +568,7 @@ void svc_init_reply(struct inst *in, int result, int flags, uint64_t id)
 		return;
 	}
 	int64_t now = now_ms();
-	in->state = I_RUNNING;
-	in->started_ms = now;
-	in->last_counter = atomic_load(&in->live->counter);
-	s->alive_ms = now;
-	s->ping_ms = now;
-	s->ping_out = 0;
+	svc_now_running(in);
 	if (!(flags & INITR_NOWAIT))
 		conn_reply(in->ctl, id, 0, NULL);
 	if (s->state == S_RESTARTING) {
@@ -566,6 +587,18 @@ void svc_init_reply(struct inst *in, int result, int flags, uint64_t id)
 	 * compete for the CPU with the instance that just took over. */
 	s->standby_due = now + STANDBY_DELAY_MS;
 	svc_reschedule(s);
+}
+
+void svc_now_running(struct inst *in)
+{
+	struct svc *s = in->svc;
+	int64_t now = now_ms();
+	in->state = I_RUNNING;
+	in->started_ms = now;
+	in->last_counter = atomic_load(&in->live->counter);
+	s->alive_ms = now;
+	s->ping_ms = now;
+	s->ping_out = 0;
 }
 
 void svc_pong(struct inst *in)
@@ -700,6 +733,10 @@ void svc_died(struct inst *in)
 	 * queued (libsef does not wait for our answer to it). */
 	if (in->ctl)
 		conn_drain(in->ctl);
+	/* A live update it was part of is aborted (and rolled back) first,
+	 * MINIX-like: then recovery goes on as for any death. */
+	if (in->svc)
+		upd_died(in);
 	struct svc *s = in->svc;
 	if (!s) {  /* orphan of a removed service */
 		inst_free(in);
@@ -815,16 +852,32 @@ void svc_kill_instance(struct inst *in, const char *why)
 	kill(in->pid, SIGKILL);
 }
 
-static void orphan(struct inst *in)
+void svc_orphan(struct inst *in, int kill_it)
 {
 	if (!in)
 		return;
 	in->svc = NULL;
-	kill(in->pid, SIGKILL);
+	if (kill_it)
+		kill(in->pid, SIGKILL);
+}
+
+static void orphan(struct inst *in)
+{
+	svc_orphan(in, 1);
+}
+
+int svc_all_idle(void)
+{
+	for (struct svc *s = services; s; s = s->next)
+		if (s->state == S_STARTING || s->state == S_RESTARTING ||
+		    s->state == S_STOPPING)
+			return 0;
+	return 1;
 }
 
 static void svc_remove(struct svc *s, int result, const char *why)
 {
+	upd_svc_gone(s);
 	orphan(s->standby);
 	s->standby = NULL;
 	orphan(s->cur);
@@ -854,7 +907,8 @@ static void svc_remove(struct svc *s, int result, const char *why)
 static int busy(const struct svc *s)
 {
 	return s->state == S_STARTING || s->state == S_RESTARTING ||
-	       s->state == S_STOPPING || s->waiter.set;
+	       s->state == S_STOPPING || s->state == S_UPDATING ||
+	       s->waiter.set;
 }
 
 static int stop(struct svc *s, struct conn *c, uint64_t id, int type)
@@ -960,6 +1014,7 @@ int svc_edit(struct svc *s, const struct proto_msg *pm)
 
 void svc_shutdown(void)
 {
+	upd_abort_all(-ESHUTDOWN);
 	shutting_down = 1;
 	for (struct svc *s = services, *next; s; s = next) {
 		next = s->next;
@@ -1098,6 +1153,8 @@ static int64_t next_due(const struct svc *s, int64_t now)
 		return s->backoff_until;
 	case S_STOPPING:
 		return in && s->stop_ms ? s->stop_ms + cfg.grace_ms + 1 : NEVER;
+	case S_UPDATING:
+		return NEVER;  /* update.c keeps its deadlines */
 	default:
 		break;
 	}
@@ -1149,6 +1206,8 @@ void svc_tick(int64_t now)
 				s->stop_ms = 0;
 			}
 			break;
+		case S_UPDATING:
+			break;
 		default:
 			if (!in)
 				break;
@@ -1178,5 +1237,8 @@ void svc_tick(int64_t now)
 		if (s->next_due < earliest)
 			earliest = s->next_due;
 	}
+	int64_t u = upd_tick(now);
+	if (u < earliest)
+		earliest = u;
 	loop_wake_at(earliest);
 }

@@ -29,9 +29,21 @@
  * a request got no answer within -timeout seconds (default 10, 0 = wait
  * forever); 3 if the label is unknown or reincd unreachable.
  * -noreply sends with ipc_send instead (the service does not answer).
+ *
+ * For add and luinfo (live-update tests):
+ *   add counter=N region=N pid=P          (with -v, or for the last one)
+ *   luinfo state=S saves=N changes=N last=O->N blobver=V counter=N
+ *          fdino=I prepares=N pid=P
+ * -check-counter: each add reply must be the previous one plus -arg (one
+ * client alone on the service): a state lost or reset by an update shows
+ * as "counter jump" and counts as other.  The last add reply is always
+ * printed.  -max-gap-us prints "max_gap_us=N": the longest time between
+ * two answers (the pause an update caused).
  */
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -58,7 +70,7 @@ static const struct { const char *name; int type; } types[] = {
 	{ "echo", SVC_ECHO }, { "info", SVC_INFO }, { "sigs", SVC_SIGS },
 	{ "hang", SVC_HANG }, { "block", SVC_BLOCK }, { "crash", SVC_CRASH },
 	{ "exit", SVC_EXIT }, { "segv", SVC_SEGV }, { "notify", SVC_NOTIFY },
-	{ "sleep", SVC_SLEEP },
+	{ "sleep", SVC_SLEEP }, { "add", SVC_ADD }, { "luinfo", SVC_LUINFO },
 };
 
 static int parse_type(const char *s)
@@ -92,7 +104,9 @@ int main(int argc, char **argv)
 	const char *label = NULL, *until = NULL;
 	long n = 1;
 	int type = SVC_ECHO, arg = 0, expect_errors = 0, noreply = 0;
-	int verbose = 0, interval_ms = 0;
+	int verbose = 0, interval_ms = 0, check_counter = 0, gap = 0;
+	long last_counter = -1, last_region = -1;
+	int64_t last_t = 0, max_gap = 0;
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (int i = 1; i < argc; i++) {
@@ -116,6 +130,10 @@ int main(int argc, char **argv)
 			noreply = 1;
 		else if (!strcmp(a, "-v"))
 			verbose = 1;
+		else if (!strcmp(a, "-check-counter"))
+			check_counter = 1;
+		else if (!strcmp(a, "-max-gap-us"))
+			gap = 1;
 		else if (a[0] != '-' && !label)
 			label = a;
 		else
@@ -169,6 +187,14 @@ int main(int argc, char **argv)
 		r = noreply ? ipc_send(ep, &m) : ipc_sendrec(ep, &m);
 		alarm(0);
 		sent++;
+		if (gap) {
+			struct timespec ts;
+			clock_gettime(CLOCK_MONOTONIC, &ts);
+			int64_t t = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+			if (last_t && t - last_t > max_gap)
+				max_gap = t - last_t;
+			last_t = t;
+		}
 
 		if (r == -EDEADSRCDST) {
 			dead++;
@@ -198,6 +224,18 @@ int main(int argc, char **argv)
 			       (unsigned long long)m.m_u64[0]);
 			continue;
 		}
+		if (type == SVC_ADD && check_counter && last_counter >= 0 &&
+		    m.m_i32[2] != last_counter + arg) {
+			other++;
+			printf("request %llu: counter jump %ld -> %d\n",
+			       (unsigned long long)seq, last_counter, m.m_i32[2]);
+			last_counter = m.m_i32[2];
+			continue;
+		}
+		if (type == SVC_ADD) {
+			last_counter = m.m_i32[2];
+			last_region = m.m_i32[3];
+		}
 		ok++;
 		int pid = m.m_i32[SVC_I_PID];
 		if (pid != last_pid) {
@@ -216,11 +254,27 @@ int main(int argc, char **argv)
 		else if (type == SVC_SIGS)
 			printf("sigs count=%d all=%d eintr=%d pid=%d\n",
 			       m.m_i32[2], m.m_i32[3], m.m_i32[4], pid);
+		else if (type == SVC_LUINFO)
+			printf("luinfo state=%d saves=%d changes=%d last=%d->%d "
+			       "blobver=%d counter=%d fdino=%d prepares=%d pid=%d\n",
+			       m.m_i32[SVCL_STATE], m.m_i32[SVCL_SAVES],
+			       m.m_i32[SVCL_CHANGES], m.m_i32[SVCL_LASTOLD],
+			       m.m_i32[SVCL_LASTNEW], m.m_i32[SVCL_BLOBVER],
+			       m.m_i32[SVCL_COUNTER], m.m_i32[SVCL_FDINO],
+			       m.m_i32[SVCL_PREPARES], pid);
+		else if (type == SVC_ADD && verbose)
+			printf("add counter=%d region=%d pid=%d\n", m.m_i32[2],
+			       m.m_i32[3], pid);
 		else if (verbose)
 			printf("reply seq=%llu type=%d pid=%d endpoint=%d\n",
 			       (unsigned long long)seq, m.m_type, pid,
 			       m.m_i32[SVC_I_EP]);
 	}
+	if (type == SVC_ADD && last_counter >= 0 && !verbose)
+		printf("add counter=%ld region=%ld pid=%d\n", last_counter,
+		       last_region, last_pid);
+	if (gap)
+		printf("max_gap_us=%lld\n", (long long)max_gap);
 	printf("sent=%ld ok=%ld dead=%ld other=%ld\n", sent, ok, dead, other);
 	printf("pids=%ld\n", npids);
 	if (ok == sent || (expect_errors && ok + dead == sent))

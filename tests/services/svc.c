@@ -27,14 +27,29 @@
  *   showenv NAME     with print: also print "svc: env NAME=value" (or
  *                    "svc: env NAME unset") and "svc: cwd DIR" at start
  *
+ *
+ * Live update (SVC_ADD keeps a counter, SVC_LUINFO reports):
+ *   lu               LU init restores the counter from the old instance's
+ *                    blob (version 1), which state_save puts
+ *   luregion         the counter is also kept in the region "svc-count"
+ *                    (mapped at every init); SVC_ADD bumps both
+ *   luscribble       LU init writes 999999 into the region, then fails
+ *   savefail         state_save returns -EIO
+ *   isvalid-standard sef_cb_lu_state_isvalid_standard
+ *   isvalid-custom   own isvalid: states 1, 2, 7 only
+ *   prepare-ready    sef_cb_lu_prepare_always_ready
+ *   prepare-after N  prepare callback: not ready for the first N calls
+ *   fdstore          fresh init stores a memfd as "memo"; every init
+ *                    retrieves it and reports its inode
+ *
  * Without termhandler the signal handler only counts, i.e. SIGTERM is
  * ignored as with SEF's default, so `reinc down` escalates to SIGKILL.
  * Unknown words are an error (exit 2) so that a typo in a test shows.
- * Deliberately not here: live-update callbacks (the live-update work will
- * add words for them).
  */
 #include <signal.h>
 #include <stdint.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +64,7 @@ static struct {
 	int print, countping, termhandler, cancel;
 	int initsleep_ms;
 	const char *initfail_unless, *showenv;
+	int region, scribble, fdstore, prepare_after;
 } opt;
 
 static struct {
@@ -56,6 +72,9 @@ static struct {
 	endpoint_t old_ep, ep;
 	int pings, events, requests, eintr, allsigs;
 	int sigs[65];
+	int counter, saves, changes, lastold, lastnew, blobver, prepares;
+	long fdino;
+	int32_t *region;
 } st;
 
 static void sleep_ms(int ms)
@@ -81,9 +100,47 @@ static void record(int cb, int type, sef_init_info_t *info)
 		       info->old_endpoint);
 }
 
+/* What every init does with the region and the stored descriptor. */
+static int init_state(int type)
+{
+	if (opt.region) {
+		int created = 0;
+		st.region = sef_region_map("svc-count", 4096, &created);
+		if (!st.region) {
+			fprintf(stderr, "svc: sef_region_map: %s\n",
+			        strerror(errno));
+			return -errno;
+		}
+		if (opt.print)
+			printf("svc: region %s, counter %d\n",
+			       created ? "created" : "found", (int)st.region[0]);
+	}
+	if (opt.fdstore) {
+		int fd = sef_fd_retrieve("memo");
+		if (fd == -ENOENT && type == SEF_INIT_FRESH) {
+			fd = memfd_create("svc-memo", MFD_CLOEXEC);
+			int r = fd < 0 ? -errno : sef_fd_store("memo", fd);
+			if (r < 0) {
+				fprintf(stderr, "svc: sef_fd_store: %s\n",
+				        strerror(-r));
+				return r;
+			}
+		}
+		struct stat sb;
+		if (fd >= 0 && fstat(fd, &sb) == 0)
+			st.fdino = (long)sb.st_ino;
+		if (fd >= 0)
+			close(fd);
+	}
+	return 0;
+}
+
 static int init_fresh(int type, sef_init_info_t *info)
 {
 	record(SVCCB_FRESH, type, info);
+	int r = init_state(type);
+	if (r < 0)
+		return r;
 	if (opt.initsleep_ms > 0)
 		sleep_ms(opt.initsleep_ms);
 	if (opt.initfail_unless && access(opt.initfail_unless, F_OK) != 0) {
@@ -98,7 +155,69 @@ static int init_fresh(int type, sef_init_info_t *info)
 static int init_restart_ok(int type, sef_init_info_t *info)
 {
 	record(SVCCB_RESTART, type, info);
+	return init_state(type);
+}
+
+static int init_lu(int type, sef_init_info_t *info)
+{
+	record(SVCCB_LU, type, info);
+	uint32_t ver;
+	const void *p;
+	size_t len;
+	if (sef_lu_state_get(&ver, &p, &len) == 0 && len == sizeof(int32_t)) {
+		int32_t v;
+		memcpy(&v, p, sizeof(v));
+		st.counter = v;
+		st.blobver = (int)ver;
+	}
+	int r = init_state(type);
+	if (r < 0)
+		return r;
+	if (opt.scribble && st.region) {
+		st.region[0] = 999999;
+		if (opt.print)
+			printf("svc: scribbled on the region, failing init\n");
+		return -EIO;
+	}
+	if (opt.print)
+		printf("svc: lu init: counter %d (blob version %d)\n",
+		       st.counter, st.blobver);
 	return 0;
+}
+
+static int lu_save(int state, int flags)
+{
+	st.saves++;
+	if (opt.print)
+		printf("svc: state_save state=%d counter=%d\n", state, st.counter);
+	int32_t v = st.counter;
+	return sef_lu_state_put(1, &v, sizeof(v));
+}
+
+static int lu_save_fail(int state, int flags)
+{
+	st.saves++;
+	return -EIO;
+}
+
+static void lu_changed(int old, int state)
+{
+	st.changes++;
+	st.lastold = old;
+	st.lastnew = state;
+	if (opt.print)
+		printf("svc: state_changed %d -> %d\n", old, state);
+}
+
+static int lu_isvalid_custom(int state, int flags)
+{
+	return state == 1 || state == 2 || state == 7;
+}
+
+static int lu_prepare_after(int state)
+{
+	st.prepares++;
+	return st.prepares > opt.prepare_after ? 0 : -ENOTREADY;
 }
 
 static int init_restart_fail(int type, sef_init_info_t *info)
@@ -174,6 +293,27 @@ static void parse_args(int argc, char **argv)
 			opt.showenv = argv[++i];
 		else if (!strcmp(w, "restartfail"))
 			sef_setcb_init_restart(init_restart_fail);
+		else if (!strcmp(w, "lu")) {
+			sef_setcb_init_lu(init_lu);
+			sef_setcb_lu_state_save(lu_save);
+		} else if (!strcmp(w, "luregion")) {
+			opt.region = 1;
+			sef_setcb_init_lu(init_lu);
+		} else if (!strcmp(w, "luscribble"))
+			opt.scribble = 1;
+		else if (!strcmp(w, "savefail"))
+			sef_setcb_lu_state_save(lu_save_fail);
+		else if (!strcmp(w, "isvalid-standard"))
+			sef_setcb_lu_state_isvalid(sef_cb_lu_state_isvalid_standard);
+		else if (!strcmp(w, "isvalid-custom"))
+			sef_setcb_lu_state_isvalid(lu_isvalid_custom);
+		else if (!strcmp(w, "prepare-ready"))
+			sef_setcb_lu_prepare(sef_cb_lu_prepare_always_ready);
+		else if (!strcmp(w, "prepare-after") && i + 1 < argc) {
+			opt.prepare_after = atoi(argv[++i]);
+			sef_setcb_lu_prepare(lu_prepare_after);
+		} else if (!strcmp(w, "fdstore"))
+			opt.fdstore = 1;
 		else
 			usage(w);
 	}
@@ -230,6 +370,27 @@ static int serve(message *m)
 	case SVC_NOTIFY:
 		ipc_notify(RS_PROC_NR);
 		break;
+	case SVC_ADD: {
+		int add = m->m_i32[SVC_I_ARG];
+		st.counter += add;
+		m->m_i32[2] = st.counter;
+		if (st.region) {
+			st.region[0] += add;
+			m->m_i32[3] = st.region[0];
+		}
+		break;
+	}
+	case SVC_LUINFO:
+		m->m_i32[SVCL_STATE] = sef_lu_state();
+		m->m_i32[SVCL_SAVES] = st.saves;
+		m->m_i32[SVCL_CHANGES] = st.changes;
+		m->m_i32[SVCL_LASTOLD] = st.lastold;
+		m->m_i32[SVCL_LASTNEW] = st.lastnew;
+		m->m_i32[SVCL_BLOBVER] = st.blobver;
+		m->m_i32[SVCL_COUNTER] = st.counter;
+		m->m_i32[SVCL_FDINO] = (int32_t)st.fdino;
+		m->m_i32[SVCL_PREPARES] = st.prepares;
+		break;
 	case SVC_SLEEP:
 		if (opt.print)
 			printf("svc: sleeping %d ms\n", m->m_i32[SVC_I_ARG]);
@@ -253,6 +414,7 @@ int main(int argc, char **argv)
 	/* Defaults first: the words may replace them. */
 	sef_setcb_init_fresh(init_fresh);
 	sef_setcb_signal_handler(on_signal);
+	sef_setcb_lu_state_changed(lu_changed);
 	parse_args(argc, argv);
 
 	int r = sef_startup();

@@ -28,6 +28,20 @@
 #define SVC_SEGV    0x107 /* write through NULL in svc_crash_here() */
 #define SVC_NOTIFY  0x108 /* ipc_notify(RS_PROC_NR), then reply */
 #define SVC_SLEEP   0x109 /* sleep i32[2] ms, then reply */
+#define SVC_ADD     0x10a /* counter += i32[2] -> i32[2] = counter,
+                           * i32[3] = the region's counter (luregion) */
+#define SVC_LUINFO  0x10b /* live-update facts, see SVCL_* */
+
+/* SVC_LUINFO reply fields (m_i32[index]) */
+#define SVCL_STATE     2  /* sef_lu_state() */
+#define SVCL_SAVES     3  /* state_save calls in this instance */
+#define SVCL_CHANGES   4  /* state_changed calls in this instance */
+#define SVCL_LASTOLD   5  /* ... the last one's old state */
+#define SVCL_LASTNEW   6  /* ... and new state */
+#define SVCL_BLOBVER   7  /* version of the blob got at LU init, 0: none */
+#define SVCL_COUNTER   8  /* the counter (SVC_ADD) */
+#define SVCL_FDINO     9  /* inode of the stored memo descriptor (fdstore) */
+#define SVCL_PREPARES 10  /* prepare callback calls in this instance */
 
 /* SVC_INFO reply fields (m_i32[index]; 0 and 1 hold the sequence) */
 #define SVCI_TYPE      2  /* type passed to the last init callback run */
