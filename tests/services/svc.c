@@ -34,6 +34,8 @@
  *   luregion         the counter is also kept in the region "svc-count"
  *                    (mapped at every init); SVC_ADD bumps both
  *   luscribble       LU init writes 999999 into the region, then fails
+ *   lubump           LU init adds 1000 to the region's counter (and
+ *                    succeeds): the write must survive the commit
  *   savefail         state_save returns -EIO
  *   isvalid-standard sef_cb_lu_state_isvalid_standard
  *   isvalid-custom   own isvalid: states 1, 2, 7 only
@@ -64,7 +66,7 @@ static struct {
 	int print, countping, termhandler, cancel;
 	int initsleep_ms;
 	const char *initfail_unless, *showenv;
-	int region, scribble, fdstore, prepare_after;
+	int region, scribble, bump, fdstore, prepare_after;
 } opt;
 
 static struct {
@@ -179,6 +181,8 @@ static int init_lu(int type, sef_init_info_t *info)
 			printf("svc: scribbled on the region, failing init\n");
 		return -EIO;
 	}
+	if (opt.bump && st.region)
+		st.region[0] += 1000;
 	if (opt.print)
 		printf("svc: lu init: counter %d (blob version %d)\n",
 		       st.counter, st.blobver);
@@ -301,6 +305,8 @@ static void parse_args(int argc, char **argv)
 			sef_setcb_init_lu(init_lu);
 		} else if (!strcmp(w, "luscribble"))
 			opt.scribble = 1;
+		else if (!strcmp(w, "lubump"))
+			opt.bump = 1;
 		else if (!strcmp(w, "savefail"))
 			sef_setcb_lu_state_save(lu_save_fail);
 		else if (!strcmp(w, "isvalid-standard"))

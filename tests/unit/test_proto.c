@@ -248,11 +248,11 @@ static void test_roundtrip_every_tag(void)
 		T_RESULT, T_PERIOD_MS, T_FLAGS, T_RESTARTS, T_EP, T_OLD_EP,
 		T_INIT_TYPE, T_INIT_FLAGS, T_PID, T_UPTIME_MS, T_ALIVE_MS,
 		T_RESET_MS, T_BACKOFF_MS, T_SUBTYPE, T_LU_STATE, T_MAXTIME_MS,
-		T_STANDBY_PID, T_INIT_MS,
+		T_STANDBY_PID, T_INIT_MS, T_SIZE, T_STATE_VER,
 	};
 	static const int strs[] = {
 		T_LABEL, T_PATH, T_SCRIPT, T_STATE, T_ERRMSG, T_CWD, T_SFLAGS,
-		T_CMD,
+		T_CMD, T_NAME,
 	};
 	static const int blobs[] = { T_ARGV, T_CHANS, T_ENV };
 	const size_t ni = sizeof(ints) / sizeof(ints[0]);
