@@ -285,7 +285,7 @@ int sef_cb_lu_response_rs_reply(message *m);
 /* ---------------------------------------------------------------------
  * State transfer: what survives an instance (live update and restart).
  * reinc's answer to MINIX's identity transfer, in three forms a service
- * can combine (docs/state.md):
+ * can combine (docs/update.md):
  *
  *  1. A versioned blob.  The old instance's state_save callback calls
  *     sef_lu_state_put(); the new instance's LU init callback reads it
