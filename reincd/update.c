@@ -378,7 +378,8 @@ static void ask(struct update *d)
 static int swap_in(struct update *d)
 {
 	struct inst *old = d->old, *nu = d->nu;
-	for (uint32_t i = 0; i < LIVE_MAX_CHAN; i++) {
+	uint32_t hi = d->svc->part->ncallee_hi;
+	for (uint32_t i = 0; i < hi && i < LIVE_MAX_CHAN; i++) {
 		uint32_t st = atomic_load(&old->live->pend[i].state);
 		if (st != PEND_SERVING)
 			continue;
