@@ -33,7 +33,7 @@
  * For add and luinfo (live-update tests):
  *   add counter=N region=N pid=P          (with -v, or for the last one)
  *   luinfo state=S saves=N changes=N last=O->N blobver=V counter=N
- *          fdino=I prepares=N pid=P
+ *          fdino=I prepares=N defer=N pid=P
  * -check-counter: each add reply must be the previous one plus -arg (one
  * client alone on the service): a state lost or reset by an update shows
  * as "counter jump" and counts as other.  The last add reply is always
@@ -71,6 +71,7 @@ static const struct { const char *name; int type; } types[] = {
 	{ "hang", SVC_HANG }, { "block", SVC_BLOCK }, { "crash", SVC_CRASH },
 	{ "exit", SVC_EXIT }, { "segv", SVC_SEGV }, { "notify", SVC_NOTIFY },
 	{ "sleep", SVC_SLEEP }, { "add", SVC_ADD }, { "luinfo", SVC_LUINFO },
+	{ "defer", SVC_DEFER }, { "flush", SVC_FLUSH },
 };
 
 static int parse_type(const char *s)
@@ -256,12 +257,13 @@ int main(int argc, char **argv)
 			       m.m_i32[2], m.m_i32[3], m.m_i32[4], pid);
 		else if (type == SVC_LUINFO)
 			printf("luinfo state=%d saves=%d changes=%d last=%d->%d "
-			       "blobver=%d counter=%d fdino=%d prepares=%d pid=%d\n",
+			       "blobver=%d counter=%d fdino=%d prepares=%d "
+			       "defer=%d pid=%d\n",
 			       m.m_i32[SVCL_STATE], m.m_i32[SVCL_SAVES],
 			       m.m_i32[SVCL_CHANGES], m.m_i32[SVCL_LASTOLD],
 			       m.m_i32[SVCL_LASTNEW], m.m_i32[SVCL_BLOBVER],
 			       m.m_i32[SVCL_COUNTER], m.m_i32[SVCL_FDINO],
-			       m.m_i32[SVCL_PREPARES], pid);
+			       m.m_i32[SVCL_PREPARES], m.m_i32[SVCL_NDEFER], pid);
 		else if (type == SVC_ADD && verbose)
 			printf("add counter=%d region=%d pid=%d\n", m.m_i32[2],
 			       m.m_i32[3], pid);

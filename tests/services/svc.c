@@ -41,6 +41,7 @@
  *   isvalid-custom   own isvalid: states 1, 2, 7 only
  *   prepare-ready    sef_cb_lu_prepare_always_ready
  *   prepare-after N  prepare callback: not ready for the first N calls
+ *   (with lu, requests kept by SVC_DEFER travel in the blob too)
  *   fdstore          fresh init stores a memfd as "memo"; every init
  *                    retrieves it and reports its inode
  *
@@ -77,6 +78,8 @@ static struct {
 	int counter, saves, changes, lastold, lastnew, blobver, prepares;
 	long fdino;
 	int32_t *region;
+	int ndefer;
+	struct { endpoint_t who; message m; } defer[16];
 } st;
 
 static void sleep_ms(int ms)
@@ -166,11 +169,16 @@ static int init_lu(int type, sef_init_info_t *info)
 	uint32_t ver;
 	const void *p;
 	size_t len;
-	if (sef_lu_state_get(&ver, &p, &len) == 0 && len == sizeof(int32_t)) {
+	if (sef_lu_state_get(&ver, &p, &len) == 0 && len >= sizeof(int32_t) &&
+	    (len - sizeof(int32_t)) % sizeof(st.defer[0]) == 0 &&
+	    (len - sizeof(int32_t)) / sizeof(st.defer[0]) <= 16) {
 		int32_t v;
 		memcpy(&v, p, sizeof(v));
 		st.counter = v;
 		st.blobver = (int)ver;
+		st.ndefer = (int)((len - sizeof(v)) / sizeof(st.defer[0]));
+		memcpy(st.defer, (const char *)p + sizeof(v),
+		       len - sizeof(v));
 	}
 	int r = init_state(type);
 	if (r < 0)
@@ -194,8 +202,13 @@ static int lu_save(int state, int flags)
 	st.saves++;
 	if (opt.print)
 		printf("svc: state_save state=%d counter=%d\n", state, st.counter);
+	/* the counter, then the requests kept unanswered (SVC_DEFER) */
+	char buf[sizeof(int32_t) + sizeof(st.defer)];
 	int32_t v = st.counter;
-	return sef_lu_state_put(1, &v, sizeof(v));
+	size_t n = sizeof(v) + (size_t)st.ndefer * sizeof(st.defer[0]);
+	memcpy(buf, &v, sizeof(v));
+	memcpy(buf + sizeof(v), st.defer, n - sizeof(v));
+	return sef_lu_state_put(1, buf, n);
 }
 
 static int lu_save_fail(int state, int flags)
@@ -329,6 +342,7 @@ static void parse_args(int argc, char **argv)
 static int serve(message *m)
 {
 	int type = m->m_type;
+	int noreply = m->m_i32[SVC_I_FLAGS] & SVCF_NOREPLY;  /* replies reuse it */
 
 	st.requests++;
 	switch (type) {
@@ -386,6 +400,30 @@ static int serve(message *m)
 		}
 		break;
 	}
+	case SVC_DEFER:
+		if (st.ndefer == 16) {
+			type = -ENOSPC;
+			break;
+		}
+		st.defer[st.ndefer].who = m->m_source;
+		st.defer[st.ndefer].m = *m;
+		st.ndefer++;
+		return 0;
+	case SVC_FLUSH: {
+		int n = st.ndefer;
+		for (int i = 0; i < n; i++) {
+			message *d = &st.defer[i].m;
+			d->m_i32[SVC_I_PID] = (int32_t)getpid();
+			d->m_i32[SVC_I_EP] = sef_self();
+			int r = ipc_send(st.defer[i].who, d);
+			if (r < 0)
+				fprintf(stderr, "svc: deferred reply to %d: %s\n",
+				        st.defer[i].who, strerror(-r));
+		}
+		st.ndefer = 0;
+		m->m_i32[2] = n;
+		break;
+	}
 	case SVC_LUINFO:
 		m->m_i32[SVCL_STATE] = sef_lu_state();
 		m->m_i32[SVCL_SAVES] = st.saves;
@@ -396,6 +434,7 @@ static int serve(message *m)
 		m->m_i32[SVCL_COUNTER] = st.counter;
 		m->m_i32[SVCL_FDINO] = (int32_t)st.fdino;
 		m->m_i32[SVCL_PREPARES] = st.prepares;
+		m->m_i32[SVCL_NDEFER] = st.ndefer;
 		break;
 	case SVC_SLEEP:
 		if (opt.print)
@@ -405,7 +444,7 @@ static int serve(message *m)
 	default:
 		type = -ENOSYS;
 	}
-	if (m->m_i32[SVC_I_FLAGS] & SVCF_NOREPLY)
+	if (noreply)
 		return 0;
 	m->m_type = type;
 	m->m_i32[SVC_I_PID] = (int32_t)getpid();

@@ -6,7 +6,7 @@
  *   m_u64[0]   sequence number chosen by the client, echoed in the reply
  *   m_i32[2]   argument (signal number for SVC_SIGS, milliseconds for
  *              SVC_SLEEP)
- *   m_i32[11]  request flags (SVCF_*)
+ *   m_i32[11]  request flags (SVCF_*; a reply may reuse the field)
  * Reply layout (every reply):
  *   m_type     the request's m_type; -ENOSYS for an unknown type
  *   m_u64[0]   the request's sequence number
@@ -31,6 +31,10 @@
 #define SVC_ADD     0x10a /* counter += i32[2] -> i32[2] = counter,
                            * i32[3] = the region's counter (luregion) */
 #define SVC_LUINFO  0x10b /* live-update facts, see SVCL_* */
+#define SVC_DEFER   0x10c /* no reply now: kept until an SVC_FLUSH (the
+                           * kept requests move with the state blob) */
+#define SVC_FLUSH   0x10d /* answer every kept request, then this one:
+                           * i32[2] = how many were answered */
 
 /* SVC_LUINFO reply fields (m_i32[index]) */
 #define SVCL_STATE     2  /* sef_lu_state() */
@@ -42,6 +46,7 @@
 #define SVCL_COUNTER   8  /* the counter (SVC_ADD) */
 #define SVCL_FDINO     9  /* inode of the stored memo descriptor (fdstore) */
 #define SVCL_PREPARES 10  /* prepare callback calls in this instance */
+#define SVCL_NDEFER   11  /* requests kept unanswered (SVC_DEFER) */
 
 /* SVC_INFO reply fields (m_i32[index]; 0 and 1 hold the sequence) */
 #define SVCI_TYPE      2  /* type passed to the last init callback run */
