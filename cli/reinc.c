@@ -83,8 +83,8 @@ static const struct pair {
                       B(PR_RESTARTS) | B(PR_RESET) | B(PR_ENV) | B(PR_CWD))
 #define PAIRS_EDIT   (B(PR_LABEL) | B(PR_PERIOD) | B(PR_SCRIPT) | \
                       B(PR_RESTARTS) | B(PR_RESET))
-#define PAIRS_UPDATE (B(PR_LABEL) | B(PR_STATE) | B(PR_MAXTIME) | \
-                      B(PR_ARGS) | B(PR_ENV) | B(PR_CWD))
+/* An update keeps the service's environment and directory. */
+#define PAIRS_UPDATE (B(PR_LABEL) | B(PR_STATE) | B(PR_MAXTIME) | B(PR_ARGS))
 
 struct req {
 	const struct subcmd *sc;
@@ -109,7 +109,7 @@ static const char *g_sub, *g_target;
 static void usage(FILE *f)
 {
 	fputs(
-"usage: reinc [-bcdefnpqxyz] (up|run|edit|update) <binary|self>\n"
+"usage: reinc [-bcdefnopqxyz] (up|run|edit|update) <binary|self>\n"
 "             [-label L] [-args \"a b c\"] [-period D] [-script S]\n"
 "             [-restarts N] [-reset-after D] [-env NAME=VALUE]... [-cwd DIR]\n"
 "             [-state N] [-maxtime D]\n"
@@ -120,7 +120,8 @@ static void usage(FILE *f)
 "flags: -n do not wait for init  -p keep a hot standby  -f never restart\n"
 "       -b no exponential back-off  -c keep a copy of the binary\n"
 "       -x/-y/-z instance crashes/fails/hangs in init (debug)\n"
-"       -d SEF default callbacks  -e detach  -q batch (update only)\n"
+"       -d SEF default callbacks  -e detach the old instance (update)\n"
+"       -q batch (update only)  -o prepare only (update only)\n"
 "durations: 500ms 2s 1.5s 3m 5HZ (=5s) or MINIX ticks (60 per second)\n"
 "see reinc(8)\n", f);
 }
@@ -547,9 +548,10 @@ static void build(const struct req *rq, struct proto_buf *pb)
 		proto_put_int(pb, T_SUBTYPE, rq->subtype);
 		break;
 	}
-	if (type == P_UP || (type == P_UPDATE && strcmp(rq->bin, "self"))) {
+	if (type == P_UP || (type == P_UPDATE && strcmp(rq->bin, "self")))
 		if (rq->given & B(PR_ARGS))
 			proto_put_blob(pb, T_ARGV, rq->argv_blob, rq->argv_len);
+	if (type == P_UP) {
 		if (rq->env_len)
 			proto_put_blob(pb, T_ENV, rq->env_blob, rq->env_len);
 		if (rq->given & B(PR_CWD))

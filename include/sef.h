@@ -190,6 +190,9 @@ void sef_setcb_init_response(sef_cb_init_response_t cb);
 
 int sef_cb_init_null(int type, sef_init_info_t *info);   /* OK */
 int sef_cb_init_fail(int type, sef_init_info_t *info);   /* -ENOSYS */
+/* Default LU init callback: runs the fresh init callback (with type LU),
+ * i.e. the new version starts without the old one's state. */
+int sef_cb_init_lu_identity_as_fresh(int type, sef_init_info_t *info);
 int sef_cb_init_crash(int type, sef_init_info_t *info);  /* abort() */
 int sef_cb_init_timeout(int type, sef_init_info_t *info);/* hangs */
 /* Default restart callback: -ERESTART, i.e. "start me without the old

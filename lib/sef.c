@@ -26,7 +26,7 @@
 struct sef__state *sef__st;
 
 static sef_cb_init_t cb_init_fresh = sef_cb_init_null;
-static sef_cb_init_t cb_init_lu = sef_cb_init_fail;
+static sef_cb_init_t cb_init_lu = sef_cb_init_lu_identity_as_fresh;
 static sef_cb_init_t cb_init_restart = sef_cb_init_reset;
 static sef_cb_init_response_t cb_init_response = sef_cb_init_response_rs_reply;
 static sef_cb_ping_reply_t cb_ping = sef_cb_ping_reply_pong;
@@ -61,6 +61,14 @@ void sef_setcb_ping_reply(sef_cb_ping_reply_t cb)
 
 int sef_cb_init_null(int type, sef_init_info_t *info) { return 0; }
 int sef_cb_init_fail(int type, sef_init_info_t *info) { return -ENOSYS; }
+
+/* The default LU init: the new instance starts from nothing, through the
+ * fresh callback (with type LU).  Right for a stateless service; one with
+ * state registers its own LU callback (sef_lu_state_get, regions). */
+int sef_cb_init_lu_identity_as_fresh(int type, sef_init_info_t *info)
+{
+	return cb_init_fresh(type, info);
+}
 int sef_cb_init_reset(int type, sef_init_info_t *info) { return -ERESTART; }
 
 int sef_cb_init_crash(int type, sef_init_info_t *info)
@@ -231,7 +239,8 @@ static int run_init(int type, sef_init_info_t *info, int *rflags)
 			r = fresh(type, info);
 			break;
 		case SEF_INIT_LU:
-			r = (defcb ? sef_cb_init_fail : cb_init_lu)(type, info);
+			r = defcb ? sef_cb_init_null(type, info)
+			          : cb_init_lu(type, info);
 			break;
 		case SEF_INIT_RESTART:
 			r = (defcb ? sef_cb_init_reset : cb_init_restart)(type, info);

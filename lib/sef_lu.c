@@ -335,6 +335,7 @@ void sef__lu_init_begin(const struct proto_msg *pm, int *fds, int nfds)
 /* ------------------------------------------------------------------ */
 /* regions                                                              */
 
+/* Regions mapped copy-on-write during an LU init, until the commit. */
 #define MAX_REGIONS 64
 static struct region {
 	char name[SEF_REGION_MAX_NAME + 1];
@@ -386,7 +387,8 @@ void *sef_region_map(const char *name, size_t size, int *created)
 		errno = EPERM;
 		return NULL;
 	}
-	if (nregions == MAX_REGIONS) {
+	/* Only copy-on-write mappings are tracked (for the commit). */
+	if (st->lu_init && nregions == MAX_REGIONS) {
 		errno = ENOSPC;
 		return NULL;
 	}
@@ -409,15 +411,15 @@ void *sef_region_map(const char *name, size_t size, int *created)
 		errno = e;
 		return NULL;
 	}
-	struct region *g = &regions[nregions++];
-	snprintf(g->name, sizeof(g->name), "%s", name);
-	g->addr = p;
-	g->size = size;
-	g->fd = -1;
-	if (st->lu_init)
+	if (st->lu_init) {
+		struct region *g = &regions[nregions++];
+		snprintf(g->name, sizeof(g->name), "%s", name);
+		g->addr = p;
+		g->size = size;
 		g->fd = fd;
-	else
+	} else {
 		close(fd);
+	}
 	return p;
 }
 
@@ -487,6 +489,7 @@ void sef__lu_init_end(int ok)
 		close(g->fd);
 		g->fd = -1;
 	}
+	nregions = 0;
 	if (pagemap >= 0)
 		close(pagemap);
 }

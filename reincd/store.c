@@ -5,8 +5,9 @@
  * and go when the service is removed (down, -f, a failed first init).
  *
  * Limits: STORE_MAX_REGIONS regions and STORE_MAX_FDS descriptors per
- * service, names of 1..63 bytes, regions of at most 1 TiB.  Past a limit
- * the request fails with ENOSPC; nothing else changes.
+ * service (past them: ENOSPC), names of 1..63 bytes and regions of at
+ * most 1 TiB (else EINVAL, from request_check).  A refused request
+ * changes nothing.
  */
 #include <errno.h>
 #include <fcntl.h>
