@@ -11,17 +11,31 @@
  *   HELLO_CLOSE (0x1201)  print "hello_close()", reply m_type 0
  *
  * SEF wiring, as in MINIX: the same init callback for a fresh start, a
- * live update and a restart.  Because we register a restart callback of
- * our own (instead of the default sef_cb_init_reset), a restart after a
- * crash is a real "restart", not a "reset"; either way the endpoint
- * survives, and the counter starts again at 0 because it lived in the
- * dead instance's memory (ref §8 item 113).  Everything else (ping,
- * signals) uses SEF's defaults: pings are answered by libsef, SIGTERM is
- * ignored, so `reinc down hello` ends with a SIGKILL after the grace.
+ * live update and a restart.
  *
- * Not here yet: MINIX keeps the counter across a live update by
- * publishing it in the data store (u32 key "open_counter") from the
- * state-save callback; that comes with dsd.
+ *   live update   the old instance's state_save callback publishes the
+ *                 counter (MINIX: u32 "open_counter" in DS, with
+ *                 overwrite; here: a versioned state blob, version
+ *                 HELLO_STATE_VERSION, one uint32_t), and the new
+ *                 instance's init callback, called with type LU, reads
+ *                 it back: the count continues ("Hey, I'm a new
+ *                 version!", same endpoint).  An update needs no
+ *                 prepare callback: the default state is 1 (WORK_FREE),
+ *                 which libsef considers reached as soon as hello is back
+ *                 at the top of its loop, between two requests.
+ *   crash         a restart after a crash (kill -9, a fault) starts the
+ *                 counter again at 0 under the same endpoint ("Hey, I've
+ *                 just been restarted!"): the counter lived in the dead
+ *                 instance's memory, and state_save never ran (ref §8
+ *                 item 113).  Because we register a restart callback of
+ *                 our own (instead of the default sef_cb_init_reset), it
+ *                 is a real "restart", not a "reset".
+ *
+ * Everything else (ping, signals, the LU prepare and isvalid callbacks)
+ * uses SEF's defaults: pings are answered by libsef, SIGTERM is ignored,
+ * so `reinc down hello` ends with a SIGKILL after the grace; `reinc
+ * update ... -label hello` with the default state 1 (WORK_FREE) needs
+ * nothing more.
  */
 #include <stdio.h>
 #include <string.h>
@@ -32,16 +46,28 @@
 
 static uint32_t open_counter;
 
+/* Version of the state blob: one uint32_t, the counter. */
+#define HELLO_STATE_VERSION 1
+
 static int sef_cb_init(int type, sef_init_info_t *info)
 {
 	open_counter = 0;
 	printf("Hello, World!\n");
 	switch (type) {
-	case SEF_INIT_LU:
-		/* MINIX restores open_counter from DS here and does not
-		 * re-announce itself; the DS part comes with the data store. */
+	case SEF_INIT_LU: {
+		/* Restore the counter the old version saved (MINIX: from DS
+		 * u32 "open_counter", then deletes the key; the blob goes
+		 * with the update by itself).  No blob (an old version that
+		 * saved nothing) or one we cannot read: start at 0. */
+		uint32_t ver;
+		const void *p;
+		size_t len;
+		if (sef_lu_state_get(&ver, &p, &len) == 0 &&
+		    ver == HELLO_STATE_VERSION && len == sizeof(open_counter))
+			memcpy(&open_counter, p, sizeof(open_counter));
 		printf("Hey, I'm a new version!\n");
 		break;
+	}
 	case SEF_INIT_RESTART:
 		printf("Hey, I've just been restarted!\n");
 		break;
@@ -52,10 +78,10 @@ static int sef_cb_init(int type, sef_init_info_t *info)
 
 static int sef_cb_lu_state_save(int state, int flags)
 {
-	/* MINIX publishes open_counter in DS (with overwrite) here, for the
-	 * new version's init to read back.  No-op until the data store
-	 * exists: a live update then starts counting again at 0. */
-	return 0;
+	/* Publish the counter for the new version's init (MINIX: ds_publish_u32
+	 * "open_counter" with DSF_OVERWRITE). */
+	return sef_lu_state_put(HELLO_STATE_VERSION, &open_counter,
+	                        sizeof(open_counter));
 }
 
 static void sef_local_startup(void)

@@ -4,8 +4,9 @@
  * calls turned into two requests.
  *
  *   HELLO_OPEN   the driver's open: increments the open counter.
- *                Reply: m_type 0, m_u32[0] = opens so far (this
- *                incarnation), m_u8[8..21] = the 14 bytes "Hello, World!\n"
+ *                Reply: m_type 0, m_u32[0] = opens so far (since the
+ *                start or the last crash restart; a live update keeps
+ *                the count), m_u8[8..21] = the 14 bytes "Hello, World!\n"
  *                (not NUL-terminated), i.e. what reading /dev/hello gave.
  *   HELLO_CLOSE  the driver's close.  Reply: m_type 0.
  *   anything else: reply m_type -ENOSYS.
