@@ -1,8 +1,8 @@
 #!/bin/sh
 # bench/run.sh - reinc's benchmarks; what `make bench` runs.
 #
-#   REINC_BUILD=build sh bench/run.sh          full run (about 2 minutes)
-#   BENCH_QUICK=1 REINC_BUILD=build sh bench/run.sh   smoke run (~25 s)
+#   REINC_BUILD=build sh bench/run.sh          full run (about 3 minutes)
+#   BENCH_QUICK=1 REINC_BUILD=build sh bench/run.sh   smoke run (~35 s)
 #
 # Every figure is measured beside its reference in the same run, and the
 # run ends with one table: figure, reference, ratio, target.  What each
@@ -17,7 +17,14 @@
 #     SOCK_SEQPACKET socketpair (bench_ipc);
 #  3. reincd's cost: its CPU while watching NSVC services with -period 1s,
 #     all idle and all busy, and its RSS with 1 and NSVC services
-#     (bench_load).
+#     (bench_load);
+#  4. live update: the pause a client hammering a service sees while it is
+#     updated (`reinc update`), with its state (1 KiB in a region and in
+#     the blob, 64 MiB and 1 GiB in a region), beside the same change made
+#     by `reinc down` + `reinc up` with the state saved to and loaded from
+#     a file (bench_lupause against bench_lusvc).  The 1 GiB case needs
+#     about 3 GiB of available memory (else it runs only with BENCH_BIG=1)
+#     and is left out of quick runs.
 #
 # Each part runs its own reincd in a fresh temporary runtime directory.
 # Everything started here carries BENCH_RUN_ID in its environment; the
@@ -25,7 +32,8 @@
 # it, so nothing is left running even when a benchmark fails.
 #
 # Environment: REINC_BUILD (default build), BENCH_QUICK=1, BENCH_KEEP=1
-# (keep the work directory with the raw samples and logs).
+# (keep the work directory with the raw samples and logs), BENCH_BIG=1
+# (run the 1 GiB live-update case even with less than 3 GiB available).
 
 cd "$(dirname "$0")/.." || exit 1
 TOP=$(pwd)
@@ -41,7 +49,10 @@ BARE=$B/bench/bare_restart
 RESTART=$B/bench/bench_restart
 IPC=$B/bench/bench_ipc
 LOAD=$B/bench/bench_load
-for f in "$REINCD" "$REINC" "$ECHO" "$BARE" "$RESTART" "$IPC" "$LOAD"; do
+LUSVC=$B/bench/bench_lusvc
+LUPAUSE=$B/bench/bench_lupause
+for f in "$REINCD" "$REINC" "$ECHO" "$BARE" "$RESTART" "$IPC" "$LOAD" \
+    "$LUSVC" "$LUPAUSE"; do
 	if [ ! -x "$f" ]; then
 		echo "bench: $f is not built (run make first)" >&2
 		exit 1
@@ -53,10 +64,14 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	MODE=quick KILLS=10 ROUNDS=1 WARMKILLS=2 TRIPS=20000 WARM=2000
 	ONEWAY=100000 REPS=3 IDLETRIPS=50 NSVC=100 WINDOW=5 BASEWINDOW=2
 	SETTLE=1
+	# live update: changes per case (1 KiB, 64 MiB, 1 GiB) and of the
+	# stop+start reference
+	LU_K1=20 LU_K64=10 LU_KG=0 LU_R1=5 LU_R64=3 LU_RG=0
 else
 	MODE=full KILLS=400 ROUNDS=8 WARMKILLS=2 TRIPS=200000 WARM=10000
 	ONEWAY=1000000 REPS=3 IDLETRIPS=200 NSVC=1000 WINDOW=20 BASEWINDOW=10
 	SETTLE=3
+	LU_K1=200 LU_K64=50 LU_KG=20 LU_R1=40 LU_R64=10 LU_RG=5
 fi
 SLEEP_MS=20            # settle time before each kill
 # The busy load: pairs of services ping-pong notifications; each burns
@@ -194,6 +209,8 @@ sumstats()
 # field LINE NAME: the value of NAME=value in LINE.
 field() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n 1; }
 
+us() { awk -v v="$1" 'BEGIN { if (v == "") print "-"; else printf "%.1f", v / 1000 }'; }
+us2() { awk -v v="$1" 'BEGIN { if (v == "") print "-"; else printf "%.2f", v / 1000 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
 
@@ -291,10 +308,120 @@ unset REINC_RUNTIME_DIR
 stop_reincd "$R2" "$R2PID"
 
 # ---------------------------------------------------------------------
+# 4: live update: the pause a client sees (a reincd of its own, with a
+# long stop grace: the stop+start reference writes up to 1 GiB of state
+# to a file at SIGTERM and must not be SIGKILLed meanwhile)
+
+# pausestats FILE: "n p50 p99 max failed" over bench_lupause's lines (the
+# pause in us, no decimals from 10 ms on; nearest-rank p99 as colstats;
+# failed requests summed).
+pausestats()
+{
+	if [ ! -s "$1" ]; then
+		echo "0 - - - -"
+		return
+	fi
+	sort -n "$1" | awk '
+	    function f1(x) { return sprintf(x < 1e7 ? "%.1f" : "%.0f", x / 1000) }
+	    { v[NR] = $1; f += $3 }
+	    END {
+		n = NR
+		m = (n % 2) ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+		k = int(0.99 * n); if (k < 0.99 * n) k++; if (k < 1) k = 1
+		printf "%d %s %s %s %d\n", n, f1(m), f1(v[k]), f1(v[n]), f
+	    }'
+}
+
+# lu_run LABEL NAME [bench_lupause options]: one client; its per-change
+# lines go to $WORK/lu_NAME.txt, its summary line to $WORK/lu.sum.
+lu_run()
+{
+	_label=$1 _name=$2
+	shift 2
+	: >"$WORK/lu_$_name.txt"
+	_sum=$(BENCH_RUN_ID=$RUN_ID timeout -k 5 900 "$LUPAUSE" -label "$_label" \
+	    -reinc "$REINC" -bin "$LUSVC" -o "$WORK/lu_$_name.txt" "$@" \
+	    2>>"$WORK/lu.log") ||
+	    fail "bench_lupause $_name: $(tail -n 1 "$WORK/lu.log")"
+	echo "$_name $_sum" >>"$WORK/lu.sum"
+	set -- $(pausestats "$WORK/lu_$_name.txt")
+	say "  $_name: $1 changes: pause p50 $2 us, p99 $3 us, max $4 us;" \
+	    "failed requests $(field "$_sum" failed)"
+}
+
+# lu_case TAG SIZE K KREF [blob]: K live updates of a service whose SIZE
+# bytes of state are in a region (with "blob": K more of one that passes
+# them in the blob), then KREF stop+starts of one that saves them to a
+# file at SIGTERM and loads them at its fresh init.
+lu_case()
+{
+	if "$REINC" up "$LUSVC" -label "u$1" -args "$2"; then
+		lu_run "u$1" "upd_$1" -n "$3" -warm 2
+		"$REINC" down "u$1" || fail "reinc down u$1"
+	else
+		fail "reinc up u$1 ($2 bytes)"
+	fi
+	if [ "${5:-}" = blob ]; then
+		if "$REINC" up "$LUSVC" -label "b$1" -args "$2 -blob"; then
+			lu_run "b$1" "blob_$1" -n "$3" -warm 2
+			"$REINC" down "b$1" || fail "reinc down b$1"
+		else
+			fail "reinc up b$1 ($2 bytes, blob)"
+		fi
+	fi
+	_st=$WORK/r$1.state
+	if "$REINC" up "$LUSVC" -label "r$1" -args "$2 -save $_st"; then
+		lu_run "r$1" "ref_$1" -ref -args "$2 -save $_st" -n "$4" -warm 1
+		"$REINC" down "r$1" || fail "reinc down r$1"
+	else
+		fail "reinc up r$1 ($2 bytes, -save)"
+	fi
+	rm -f "$_st" "$_st.tmp"
+}
+
+LU_NEED_MB=3072
+LU_AVAIL_MB=$(awk '/^MemAvailable:/ { print int($2 / 1024) }' /proc/meminfo)
+LU_BIGNOTE=
+if [ "$LU_KG" -eq 0 ]; then
+	LU_BIGNOTE="skipped: not in quick runs"
+elif [ "${LU_AVAIL_MB:-0}" -lt "$LU_NEED_MB" ] && [ "${BENCH_BIG:-0}" != 1 ]; then
+	LU_BIGNOTE="skipped: needs $LU_NEED_MB MiB available, $LU_AVAIL_MB MiB are (BENCH_BIG=1 runs it anyway)"
+fi
+say "live update: pause of $LU_K1 updates (region and blob) and $LU_R1" \
+    "stop+starts at 1 KiB, $LU_K64/$LU_R64 at 64 MiB, $LU_KG/$LU_RG at 1 GiB"
+start_reincd r3 -stop-grace 30s
+R3=$RT R3PID=$RPID
+export REINC_RUNTIME_DIR="$R3"
+: >"$WORK/lu.sum"
+lu_case 1k 1024 "$LU_K1" "$LU_R1" blob
+lu_case 64m 67108864 "$LU_K64" "$LU_R64"
+if [ -z "$LU_BIGNOTE" ]; then
+	lu_case 1g 1073741824 "$LU_KG" "$LU_RG"
+else
+	say "  1 GiB: $LU_BIGNOTE"
+fi
+# the services' own lines: how long filling, saving and loading took
+grep 'bench_lusvc: pid' "$R3.log" | awk '
+    {
+	k = $0; sub(/bench_lusvc: pid [0-9]+: /, "", k)
+	sub(/ in [0-9.]+ ms.*/, "", k)
+	ms = $0; sub(/.* in /, "", ms); sub(/ ms.*/, "", ms); ms += 0
+	if (!(k in n)) order[++nk] = k
+	n[k]++; sum[k] += ms; if (ms > max[k]) max[k] = ms
+    }
+    END {
+	for (i = 1; i <= nk; i++) {
+		k = order[i]
+		printf "bench:   %s: %d time(s), mean %.1f ms, max %.1f ms\n",
+		    k, n[k], sum[k] / n[k], max[k]
+	}
+    }' >&2
+unset REINC_RUNTIME_DIR
+stop_reincd "$R3" "$R3PID"
+
+# ---------------------------------------------------------------------
 # the table
 
-us() { awk -v v="$1" 'BEGIN { if (v == "") print "-"; else printf "%.1f", v / 1000 }'; }
-us2() { awk -v v="$1" 'BEGIN { if (v == "") print "-"; else printf "%.2f", v / 1000 }'; }
 set -- $(colstats "$WORK/bare.txt" 1); BN=$1 BMED=$2 BP99=$3
 set -- $(colstats "$WORK/cold.txt" 1); CN=$1 CMED=$2 CP99=$3
 set -- $(colstats "$WORK/hot.txt" 1); HN=$1 HMED=$2 HP99=$3
@@ -361,6 +488,41 @@ row "reincd CPU, $NSVC busy (% core)" "$BPCT" "" "" "" "" "" "<= 0.1 %" \
 row "reincd RSS, 1 service (kB)" "$RSS1" "" "" "" "" "" "<= 2 MB" "$V_RSS1"
 row "reincd RSS, $NSVC services (kB)" "$RSSN" "" \
     "per service (kB)" "$PERSVC" "" "" "<= 20 kB per service" "$V_RSSN"
+
+# lurows TITLE UPD REF TARGET_US: a live-update case: its pause beside
+# the stop+start reference, then its max and failed requests (all the
+# client's, warm-up included) beside the reference's.
+lurows()
+{
+	_sum=$(sed -n "s/^$2 //p" "$WORK/lu.sum")
+	_rsum=$(sed -n "s/^$3 //p" "$WORK/lu.sum")
+	set -- "$1" "$2" "$3" "$4" $(pausestats "$WORK/lu_$2.txt")
+	_n=$5 _p50=$6 _p99=$7 _max=$8
+	set -- "$1" "$2" "$3" "$4" $(pausestats "$WORK/lu_$3.txt")
+	_rn=$5 _rp50=$6 _rp99=$7 _rmax=$8
+	_f=$(field "$_sum" failed) _rf=$(field "$_rsum" failed)
+	if [ "$_n" -eq 0 ]; then
+		_v=skipped _vf=skipped _f=-
+	else
+		_vf=$(verdict test "${_f:-1}" -eq 0)
+		if [ "$4" = - ]; then
+			_v=
+		else
+			_v=$(verdict le "$_p99" "$4")
+		fi
+	fi
+	[ "$_rn" -eq 0 ] && _rf=-
+	if [ "$4" = - ]; then _t=-; else _t="p99 <= $4 us"; fi
+	row "$1" "$_p50" "$_p99" "stop+start, state in a file" "$_rp50" \
+	    "$_rp99" "$(ratio "$_p50" "$_rp50" | sed 's/[0-9]$/&x/')" "$_t" "$_v"
+	row "  max (us); failed requests" "$_max" "${_f:--}" \
+	    "  max (us); failed requests" "$_rmax" "${_rf:--}" "" \
+	    "0 failed" "$_vf"
+}
+lurows "update pause, 1 KiB region (us)" upd_1k ref_1k 1000
+lurows "update pause, 1 KiB blob (us)" blob_1k ref_1k 1000
+lurows "update pause, 64 MiB region (us)" upd_64m ref_64m -
+lurows "update pause, 1 GiB region (us)" upd_1g ref_1g 2000
 line
 echo "Busy window: $(field "$BUSY" svc_active)/$NSVC services got CPU," \
     "machine $(field "$BUSY" sys_busy) % busy; idle window: $(field "$IDLE" svc_active)" \
@@ -368,6 +530,25 @@ echo "Busy window: $(field "$BUSY" svc_active)/$NSVC services got CPU," \
 echo "reincd CPU from /proc/PID/schedstat; utime+stime (10 ms ticks) say idle" \
     "$(field "$IDLE" pct_ticks) %, busy $(field "$BUSY" pct_ticks) %." \
     "Restarts during the cost run: ${NRESTARTS:-?}."
+# live update: the commands' times and the client's jitter between changes
+lusum() { sed -n "s/^$1 //p" "$WORK/lu.sum"; }
+lums() { awk -v v="$(field "$(lusum "$1")" win_med)" \
+    'BEGIN { if (v == "") print "-"; else printf "%.1f", v / 1e6 }'; }
+echo "Live update: a change's pause is the largest gap between the answers of a" \
+    "client sending requests back to back that overlaps the change; ratio = p50s."
+echo "Changes: $LU_K1 (+ $LU_K1 blob) updates / $LU_R1 stop+starts at 1 KiB," \
+    "$LU_K64/$LU_R64 at 64 MiB, $LU_KG/$LU_RG at 1 GiB${LU_BIGNOTE:+ ($LU_BIGNOTE)}."
+echo "Median time of the commands: reinc update $(lums upd_1k) ms (1 KiB)," \
+    "$(lums upd_64m) ms (64 MiB), $(lums upd_1g) ms (1 GiB); down + up" \
+    "$(lums ref_1k), $(lums ref_64m), $(lums ref_1g) ms."
+LUJ=$(cut -d' ' -f2- "$WORK/lu.sum" | while read -r _l; do
+	printf '%s %s %s\n' "$(field "$_l" rtt_med)" "$(field "$_l" gap_out_p99)" \
+	    "$(field "$_l" gap_out_max)"
+done | awk '{ if ($1 > r) r = $1; if ($2 > p) p = $2; if ($3 > m) m = $3 }
+    END { printf "%.1f %.1f %.1f", r / 1000, p / 1000, m / 1000 }')
+echo "Between changes (gaps overlapping none): the client's round trip" \
+    "$(echo "$LUJ" | cut -d' ' -f1) us (median), p99 $(echo "$LUJ" | cut -d' ' -f2) us," \
+    "max $(echo "$LUJ" | cut -d' ' -f3) us (worst client run): the machine's own jitter."
 
 # breakdown of the restarts: medians of each stage (us)
 set -- $(colstats "$WORK/bare.txt" 3); B_SPAWN=$2
@@ -396,6 +577,28 @@ printf '  %-22s %13s %14s %13s %14s\n' "reincd cold" "$C_KMAIN" "$C_INIT" \
 printf '  %-22s %13s %14s %13s %14s\n' "reincd hot standby" "-" \
     "kill->$H_KREADY" "$H_REPLY" "$H_CLIENT"
 echo "  (ready: sef_startup() returned - the init handshake with reincd is done)"
+
+# breakdown of the live-update pauses: medians of each stage (us)
+stage() { awk -v v="$(field "$(lusum "$1")" "st_$2")" \
+    'BEGIN { if (v == "" || v == "-") print "-"; else printf "%.1f", v / 1000 }'; }
+echo
+echo "Where a change's pause goes: median of each stage (us), from CLOCK_MONOTONIC"
+echo "stamps of the client and of the old and new instances (bench_lupause.c):"
+printf '  %-18s %10s %10s %9s %9s %8s %8s\n' "" "->saved" "->init cb" \
+    "init cb" "->ready" "->recv" "->answer"
+for _c in "1 KiB region:upd_1k" "1 KiB blob:blob_1k" "64 MiB region:upd_64m" \
+    "1 GiB region:upd_1g" "stop+start 1 KiB:ref_1k" \
+    "stop+start 64 MiB:ref_64m" "stop+start 1 GiB:ref_1g"; do
+	_t=${_c%%:*} _n=${_c#*:}
+	[ -n "$(lusum "$_n")" ] || continue
+	printf '  %-18s %10s %10s %9s %9s %8s %8s\n' "$_t" "$(stage "$_n" prepare)" \
+	    "$(stage "$_n" handover)" "$(stage "$_n" init)" \
+	    "$(stage "$_n" commit)" "$(stage "$_n" wait)" "$(stage "$_n" reply)"
+done
+echo "  (saved: the old instance's state_save, or its SIGTERM handler, from the"
+echo "  client's last answer before - negative when the answer was still on its"
+echo "  way; init cb: the new instance's init callback; ready: its sef_startup()"
+echo "  returned, after libsef's region commit; recv: its first request)"
 
 if [ -n "$FAILED" ]; then
 	echo
