@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -430,6 +431,65 @@ int sef_region_remove(const char *name)
 	return store_call(P_REGION, 2, name, -1, -1, NULL);
 }
 
+/* The PAGEMAP_SCAN ioctl (Linux 6.7): the kernel reports only the pages
+ * that match, instead of one pagemap entry per page (1.3 ms for 1 GiB). */
+#ifndef PAGEMAP_SCAN
+struct pm_scan_arg {
+	uint64_t size, flags, start, end, walk_end, vec, vec_len, max_pages;
+	uint64_t category_inverted, category_mask, category_anyof_mask;
+	uint64_t return_mask;
+};
+struct page_region {
+	uint64_t start, end, categories;
+};
+#define PAGEMAP_SCAN _IOWR('f', 16, struct pm_scan_arg)
+#define PAGE_IS_FILE    (1 << 2)
+#define PAGE_IS_PRESENT (1 << 3)
+#define PAGE_IS_SWAPPED (1 << 4)
+#endif
+
+static int copy_out(struct region *g, size_t at, size_t len)
+{
+	if (at + len > g->size)
+		len = g->size - at;
+	return pwrite(g->fd, (char *)g->addr + at, len, (off_t)at) ==
+	       (ssize_t)len ? 0 : -EIO;
+}
+
+/* 1: done with the ioctl; 0: not available (fall back); -errno. */
+static int scan_written(struct region *g, int pagemap)
+{
+	struct page_region vec[64];
+	uint64_t start = (uintptr_t)g->addr;
+	const size_t pg = (size_t)sysconf(_SC_PAGESIZE);
+	uint64_t end = start + (g->size + pg - 1) / pg * pg;
+	while (start < end) {
+		struct pm_scan_arg a = {
+			.size = sizeof(a), .start = start, .end = end,
+			.vec = (uintptr_t)vec, .vec_len = 64,
+			/* written = no longer the file's page: present and
+			 * not file-backed, or swapped out */
+			.category_inverted = PAGE_IS_FILE,
+			.category_mask = PAGE_IS_FILE,
+			.category_anyof_mask = PAGE_IS_PRESENT | PAGE_IS_SWAPPED,
+			.return_mask = PAGE_IS_PRESENT | PAGE_IS_SWAPPED |
+			               PAGE_IS_FILE,
+		};
+		int n = ioctl(pagemap, PAGEMAP_SCAN, &a);
+		if (n < 0)
+			return errno == ENOTTY || errno == EINVAL ? 0 : -errno;
+		for (int i = 0; i < n; i++) {
+			size_t at = (size_t)(vec[i].start - (uintptr_t)g->addr);
+			if (copy_out(g, at, (size_t)(vec[i].end - vec[i].start)) < 0)
+				return -EIO;
+		}
+		if (a.walk_end <= start)
+			return -EIO;
+		start = a.walk_end;
+	}
+	return 1;
+}
+
 /* Copy the pages this instance wrote to its private mapping of g into
  * the region, then map the region shared at the same address.  Written
  * pages are the ones that are no longer the file's: anonymous (bit 61
@@ -440,7 +500,10 @@ static int commit_region(struct region *g, int pagemap)
 	size_t npages = (g->size + pg - 1) / pg;
 	uint64_t ent[512];
 	uintptr_t base = (uintptr_t)g->addr;
-	for (size_t i = 0; i < npages;) {
+	int r = scan_written(g, pagemap);
+	if (r < 0)
+		return r;
+	for (size_t i = 0; r == 0 && i < npages;) {
 		size_t n = npages - i < 512 ? npages - i : 512;
 		off_t off = (off_t)((base / pg + i) * sizeof(uint64_t));
 		ssize_t got = pread(pagemap, ent, n * sizeof(uint64_t), off);
@@ -452,10 +515,7 @@ static int commit_region(struct region *g, int pagemap)
 			    file = (e >> 61) & 1;
 			if (!swapped && !(present && !file))
 				continue;
-			size_t at = (i + k) * pg;
-			size_t len = at + pg <= g->size ? pg : g->size - at;
-			if (pwrite(g->fd, (char *)g->addr + at, len, (off_t)at) !=
-			    (ssize_t)len)
+			if (copy_out(g, (i + k) * pg, pg) < 0)
 				return -EIO;
 		}
 		i += n;
