@@ -705,6 +705,19 @@ void upd_sysctl(int sub, struct conn *c, uint64_t id)
 			           "(reinc -q update ...)");
 			return;
 		}
+		/* A service of the batch may have crashed since it was
+		 * scheduled: it has no instance to prepare right now. */
+		for (struct update *d = U.head; d; d = d->next) {
+			struct svc *s = d->svc;
+			if (s->state != S_RUNNING || !s->cur ||
+			    s->cur->state != I_RUNNING) {
+				snprintf(buf, sizeof(buf), "service '%s' is not "
+				         "running (%s): try again", s->label,
+				         svc_state_name(s));
+				conn_reply(c, id, -EBUSY, buf);
+				return;
+			}
+		}
 		if (!svc_all_idle()) {
 			/* the batch stays scheduled */
 			conn_reply(c, id, -EAGAIN, "reincd is not idle (a service "
