@@ -39,6 +39,14 @@ static int label_ok(const char *l)
 	return 1;
 }
 
+static int too_many_args(const struct proto_msg *pm)
+{
+	unsigned n = 0;
+	for (uint32_t i = 0; proto_has(pm, T_ARGV) && i < pm->slen[T_ARGV]; i++)
+		n += pm->sval[T_ARGV][i] == 0;
+	return n > SVC_MAX_ARGS;
+}
+
 int request_check(const struct proto_msg *pm, char *err, size_t errlen)
 {
 	const char *l = proto_str(pm, T_LABEL);
@@ -66,13 +74,8 @@ int request_check(const struct proto_msg *pm, char *err, size_t errlen)
 		if (cwd && cwd[0] != '/')
 			return bad(err, errlen, -EINVAL,
 			           "the directory must be an absolute path");
-		if (proto_has(pm, T_ARGV)) {
-			unsigned n = 0;
-			for (uint32_t i = 0; i < pm->slen[T_ARGV]; i++)
-				n += pm->sval[T_ARGV][i] == 0;
-			if (n > SVC_MAX_ARGS)
-				return bad(err, errlen, -E2BIG, "too many arguments");
-		}
+		if (too_many_args(pm))
+			return bad(err, errlen, -E2BIG, "too many arguments");
 		if (proto_has(pm, T_ENV)) {
 			const char *e = proto_str(pm, T_ENV);
 			for (uint32_t i = 0; i < pm->slen[T_ENV];) {
@@ -99,13 +102,8 @@ int request_check(const struct proto_msg *pm, char *err, size_t errlen)
 		int64_t mt = proto_int(pm, T_MAXTIME_MS, 0);
 		if (mt < -1 || mt > 86400000LL * 365)
 			return bad(err, errlen, -EINVAL, "bad -maxtime");
-		if (proto_has(pm, T_ARGV)) {
-			unsigned n = 0;
-			for (uint32_t i = 0; i < pm->slen[T_ARGV]; i++)
-				n += pm->sval[T_ARGV][i] == 0;
-			if (n > SVC_MAX_ARGS)
-				return bad(err, errlen, -E2BIG, "too many arguments");
-		}
+		if (too_many_args(pm))
+			return bad(err, errlen, -E2BIG, "too many arguments");
 		return 0;
 	}
 	case P_DOWN: case P_REFRESH: case P_RESTART: case P_CLONE:
