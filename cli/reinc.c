@@ -55,7 +55,8 @@ static const char *const sysctls[] = {
 
 /* Pair arguments (`-name value`) after the binary. */
 enum { PR_LABEL, PR_ARGS, PR_PERIOD, PR_SCRIPT, PR_RESTARTS, PR_RESET,
-       PR_ENV, PR_CWD, PR_STATE, PR_MAXTIME, PR_CONFIG, PR_IGNORE };
+       PR_ENV, PR_CWD, PR_STATE, PR_MAXTIME, PR_TRG_LABEL, PR_CONFIG,
+       PR_IGNORE };
 #define B(x) (1u << (x))
 
 static const struct pair {
@@ -67,12 +68,12 @@ static const struct pair {
 	{ "-restarts", PR_RESTARTS }, { "-reset-after", PR_RESET },
 	{ "-env", PR_ENV },           { "-cwd", PR_CWD },
 	{ "-state", PR_STATE },       { "-maxtime", PR_MAXTIME },
-	{ "-config", PR_CONFIG },
+	{ "-config", PR_CONFIG },     { "-trg-label", PR_TRG_LABEL },
 	/* MINIX pairs with no meaning here: accepted so that MINIX command
 	 * lines keep working, and ignored. */
 	{ "-dev", PR_IGNORE },        { "-major", PR_IGNORE },
 	{ "-devid", PR_IGNORE },      { "-progname", PR_IGNORE },
-	{ "-trg-label", PR_IGNORE },  { "-ipc_bl", PR_IGNORE },
+	{ "-ipc_bl", PR_IGNORE },
 	{ "-ipc_wl", PR_IGNORE },     { "-asr-count", PR_IGNORE },
 	{ "-heap-prealloc", PR_IGNORE }, { "-map-prealloc", PR_IGNORE },
 };
@@ -84,7 +85,8 @@ static const struct pair {
 #define PAIRS_EDIT   (B(PR_LABEL) | B(PR_PERIOD) | B(PR_SCRIPT) | \
                       B(PR_RESTARTS) | B(PR_RESET))
 /* An update keeps the service's environment and directory. */
-#define PAIRS_UPDATE (B(PR_LABEL) | B(PR_STATE) | B(PR_MAXTIME) | B(PR_ARGS))
+#define PAIRS_UPDATE (B(PR_LABEL) | B(PR_STATE) | B(PR_MAXTIME) | B(PR_ARGS) | \
+                      B(PR_TRG_LABEL))
 
 struct req {
 	const struct subcmd *sc;
@@ -99,6 +101,7 @@ struct req {
 	char *env_blob;           /* -env NAME=VALUE, NUL-terminated */
 	size_t env_len;
 	char *script, *cwd;       /* absolute */
+	const char *trg_label;    /* update -trg-label */
 	int64_t period, restarts, reset, lu_state, maxtime, subtype;
 	int json;
 };
@@ -112,7 +115,7 @@ static void usage(FILE *f)
 "usage: reinc [-bcdefnopqxyz] (up|run|edit|update) <binary|self>\n"
 "             [-label L] [-args \"a b c\"] [-period D] [-script S]\n"
 "             [-restarts N] [-reset-after D] [-env NAME=VALUE]... [-cwd DIR]\n"
-"             [-state N] [-maxtime D]\n"
+"             [-state N] [-maxtime D] [-trg-label L]\n"
 "       reinc (down|refresh|restart|clone|unclone|fi|lookup) <label>\n"
 "       reinc status [label] [--json]\n"
 "       reinc sysctl (srv_status|upd_start|upd_run|upd_stop|upd_status)\n"
@@ -295,6 +298,11 @@ static int set_pair(struct req *rq, const struct pair *pr, const char *v)
 		if (parse_dur("-maxtime", v, &n) < 0)
 			return -EINVAL;
 		rq->maxtime = n ? n : -1;     /* 0: no deadline (MINIX) */
+		return 0;
+	case PR_TRG_LABEL:
+		if (!*v)
+			return fail(EINVAL, "-trg-label must not be empty");
+		rq->trg_label = v;
 		return 0;
 	case PR_CONFIG:
 		fputs("reinc: -config is not supported yet\n", stderr);
@@ -541,6 +549,8 @@ static void build(const struct req *rq, struct proto_buf *pb)
 		proto_put_str(pb, T_PATH, rq->bin);
 		proto_put_int(pb, T_LU_STATE, rq->lu_state);
 		proto_put_int(pb, T_MAXTIME_MS, rq->maxtime);
+		if (rq->trg_label)
+			proto_put_str(pb, T_TRG_LABEL, rq->trg_label);
 		if (rq->batch)
 			flags |= UPF_BATCH;
 		break;

@@ -172,6 +172,8 @@ enum proto_tag {
 	T_NAME,         /* str: region or stored-descriptor name */
 	T_SIZE,         /* int: bytes */
 	T_STATE_VER,    /* int: version of a state blob */
+	T_TRG_LABEL,    /* str: update: the service whose endpoint the new
+	                 * instance gets as its old endpoint (-trg-label) */
 	T_MAX_TAG
 };
 

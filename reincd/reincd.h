@@ -227,10 +227,11 @@ int svc_is_alive_now(struct svc *s, int64_t now);
 struct inst *svc_spawn(struct svc *s, const char *path, char *const *argv,
                        int copy_fd);
 /* Make in the active instance of its service, hand it the channels and
- * send its init request (flags: SEF_INIT_*|SEF_LU_*; for LU, the state
- * and the blob's memfd or -1). */
+ * send its init request (flags: SEF_INIT_*|SEF_LU_*; for LU, the state,
+ * the state endpoint, and the blob's memfd or -1). */
 int svc_init_send(struct inst *in, int type, int flags, int lu_state,
-                  int blob_fd, int64_t blob_len, int64_t blob_ver);
+                  endpoint_t state_ep, int blob_fd, int64_t blob_len,
+                  int64_t blob_ver);
 /* The instance completed its init: it is now the running one. */
 void svc_now_running(struct inst *in);
 /* Detach an instance from its service; with kill_it, SIGKILL it.  Its

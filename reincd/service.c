@@ -300,7 +300,8 @@ static void inst_free(struct inst *in)
  * queued on its control socket; a cold instance reads them at its
  * sef_startup(), a hot standby is blocked there already. */
 int svc_init_send(struct inst *in, int type, int flags, int lu_state,
-                  int blob_fd, int64_t blob_len, int64_t blob_ver)
+                  endpoint_t state_ep, int blob_fd, int64_t blob_len,
+                  int64_t blob_ver)
 {
 	struct svc *s = in->svc;
 	s->cur = in;
@@ -318,7 +319,9 @@ int svc_init_send(struct inst *in, int type, int flags, int lu_state,
 	proto_put_int(pb, T_INIT_TYPE, type);
 	proto_put_int(pb, T_INIT_FLAGS, flags);
 	proto_put_int(pb, T_EP, s->part->ep);
-	proto_put_int(pb, T_OLD_EP, type == SEF_INIT_FRESH ? NONE : s->part->ep);
+	proto_put_int(pb, T_OLD_EP, type == SEF_INIT_FRESH ? NONE :
+	                            type == SEF_INIT_LU && state_ep != NONE
+	                            ? state_ep : s->part->ep);
 	proto_put_int(pb, T_RESTARTS, s->restarts + 1);
 	proto_put_str(pb, T_LABEL, s->label);
 	if (type == SEF_INIT_LU) {
@@ -349,7 +352,7 @@ static int inst_init(struct inst *in, int type)
 		flags |= SEF_INIT_DEFCB;
 	if (s->script)
 		flags |= SEF_INIT_SCRIPT_RESTART;
-	return svc_init_send(in, type, flags, 0, -1, 0, 0);
+	return svc_init_send(in, type, flags, 0, NONE, -1, 0, 0);
 }
 
 static void spawn_standby(struct svc *s)

@@ -54,6 +54,7 @@ struct update {
 	int64_t maxtime_ms;    /* as asked: 0 default, -1 none */
 	int flags;             /* UPF_* of the request */
 	int init_flags;        /* SEF_INIT_* debug flags and SEF_LU_* flags */
+	endpoint_t state_ep;   /* -trg-label's endpoint, or NONE */
 	struct inst *old, *nu;
 	int phase;
 	int64_t prepare_tm, init_tm;
@@ -251,10 +252,26 @@ int upd_request(struct svc *s, const struct proto_msg *pm, struct conn *c,
 		return -EBUSY;
 	}
 
+	endpoint_t state_ep = NONE;
+	const char *trg = proto_str(pm, T_TRG_LABEL);
+	if (trg) {
+		/* MINIX's -trg-label: the new instance's old endpoint is
+		 * that service's (its state source); the blob, channels and
+		 * regions still come from this service's old instance. */
+		char lab[RS_MAX_LABEL_LEN];
+		snprintf(lab, sizeof(lab), "%s", trg);
+		struct svc *t = svc_find(lab);
+		if (!t || !t->part) {
+			snprintf(err, errlen, "-trg-label: no service '%s'", trg);
+			return -ESRCH;
+		}
+		state_ep = t->part->ep;
+	}
 	struct update *d = calloc(1, sizeof(*d));
 	if (!d)
 		return -ENOMEM;
 	d->svc = s;
+	d->state_ep = state_ep;
 	d->copy_fd = d->blob_fd = -1;
 	d->self = !strcmp(path, "self");
 	d->state = (int)proto_int(pm, T_LU_STATE, SEF_LU_STATE_WORK_FREE);
@@ -391,7 +408,7 @@ static int swap_in(struct update *d)
 	d->init_tm = now_ms();
 	U.pending++;
 	return svc_init_send(nu, SEF_INIT_LU, d->init_flags, d->state,
-	                     d->blob_fd, d->blob_len, d->blob_ver);
+	                     d->state_ep, d->blob_fd, d->blob_len, d->blob_ver);
 }
 
 static void commit_phase(void)

@@ -36,7 +36,7 @@ static const unsigned char kind[T_MAX_TAG] = {
 	[T_LU_STATE] = K_INT, [T_MAXTIME_MS] = K_INT, [T_ENV] = K_BLOB,
 	[T_CWD] = K_STR, [T_SFLAGS] = K_STR, [T_STANDBY_PID] = K_INT,
 	[T_CMD] = K_STR, [T_INIT_MS] = K_INT, [T_NAME] = K_STR,
-	[T_SIZE] = K_INT, [T_STATE_VER] = K_INT,
+	[T_SIZE] = K_INT, [T_STATE_VER] = K_INT, [T_TRG_LABEL] = K_STR,
 };
 
 #define FAIL(...) do { \

@@ -252,7 +252,7 @@ static void test_roundtrip_every_tag(void)
 	};
 	static const int strs[] = {
 		T_LABEL, T_PATH, T_SCRIPT, T_STATE, T_ERRMSG, T_CWD, T_SFLAGS,
-		T_CMD, T_NAME,
+		T_CMD, T_NAME, T_TRG_LABEL,
 	};
 	static const int blobs[] = { T_ARGV, T_CHANS, T_ENV };
 	const size_t ni = sizeof(ints) / sizeof(ints[0]);
