@@ -55,8 +55,8 @@ static const char *const sysctls[] = {
 
 /* Pair arguments (`-name value`) after the binary. */
 enum { PR_LABEL, PR_ARGS, PR_PERIOD, PR_SCRIPT, PR_RESTARTS, PR_RESET,
-       PR_ENV, PR_CWD, PR_STATE, PR_MAXTIME, PR_TRG_LABEL, PR_CONFIG,
-       PR_IGNORE };
+       PR_ENV, PR_CWD, PR_STATE, PR_MAXTIME, PR_TRG_LABEL, PR_IPC_BL,
+       PR_IPC_WL, PR_CONFIG, PR_IGNORE };
 #define B(x) (1u << (x))
 
 static const struct pair {
@@ -69,12 +69,12 @@ static const struct pair {
 	{ "-env", PR_ENV },           { "-cwd", PR_CWD },
 	{ "-state", PR_STATE },       { "-maxtime", PR_MAXTIME },
 	{ "-config", PR_CONFIG },     { "-trg-label", PR_TRG_LABEL },
+	{ "-ipc_bl", PR_IPC_BL },     { "-ipc_wl", PR_IPC_WL },
 	/* MINIX pairs with no meaning here: accepted so that MINIX command
 	 * lines keep working, and ignored. */
 	{ "-dev", PR_IGNORE },        { "-major", PR_IGNORE },
 	{ "-devid", PR_IGNORE },      { "-progname", PR_IGNORE },
-	{ "-ipc_bl", PR_IGNORE },
-	{ "-ipc_wl", PR_IGNORE },     { "-asr-count", PR_IGNORE },
+	{ "-asr-count", PR_IGNORE },
 	{ "-heap-prealloc", PR_IGNORE }, { "-map-prealloc", PR_IGNORE },
 };
 
@@ -86,7 +86,7 @@ static const struct pair {
                       B(PR_RESTARTS) | B(PR_RESET))
 /* An update keeps the service's environment and directory. */
 #define PAIRS_UPDATE (B(PR_LABEL) | B(PR_STATE) | B(PR_MAXTIME) | B(PR_ARGS) | \
-                      B(PR_TRG_LABEL))
+                      B(PR_TRG_LABEL) | B(PR_IPC_BL) | B(PR_IPC_WL))
 
 struct req {
 	const struct subcmd *sc;
@@ -102,6 +102,9 @@ struct req {
 	size_t env_len;
 	char *script, *cwd;       /* absolute */
 	const char *trg_label;    /* update -trg-label */
+	char *ipcf_blob;          /* -ipc_bl/-ipc_wl: "b:SPEC" / "w:SPEC" */
+	size_t ipcf_len;
+	int nipcf;
 	int64_t period, restarts, reset, lu_state, maxtime, subtype;
 	int json;
 };
@@ -116,6 +119,7 @@ static void usage(FILE *f)
 "             [-label L] [-args \"a b c\"] [-period D] [-script S]\n"
 "             [-restarts N] [-reset-after D] [-env NAME=VALUE]... [-cwd DIR]\n"
 "             [-state N] [-maxtime D] [-trg-label L]\n"
+"             [-ipc_wl|-ipc_bl label,type[:label,type...]]\n"
 "       reinc (down|refresh|restart|clone|unclone|fi|lookup) <label>\n"
 "       reinc status [label] [--json]\n"
 "       reinc sysctl (srv_status|upd_start|upd_run|upd_stop|upd_status)\n"
@@ -259,6 +263,45 @@ static int add_env(struct req *rq, const char *v)
 	return 0;
 }
 
+/* -ipc_bl/-ipc_wl SPEC: elements "label,type" separated by ':', either
+ * part may be empty but not both, the type a decimal number (MINIX).
+ * Labels are resolved by reincd. */
+static int add_ipcf(struct req *rq, int white, const char *v)
+{
+	const char *name = white ? "-ipc_wl" : "-ipc_bl";
+	if (rq->nipcf == IPCF_MAX_FILTERS)
+		return fail(EINVAL, "at most %d IPC filters", IPCF_MAX_FILTERS);
+	int nel = 0;
+	for (const char *e = v; ; nel++) {
+		const char *end = strchr(e, ':');
+		size_t len = end ? (size_t)(end - e) : strlen(e);
+		const char *comma = memchr(e, ',', len);
+		if (!comma || (comma == e && comma + 1 == e + len))
+			return fail(EINVAL, "%s: element '%.*s' is not label,type "
+			            "(one of them may be empty)", name, (int)len, e);
+		for (const char *t = comma + 1; t < e + len; t++)
+			if (*t < '0' || *t > '9')
+				return fail(EINVAL, "%s: bad type in '%.*s'", name,
+				            (int)len, e);
+		if (nel + 1 > IPCF_MAX_ELEMENTS)
+			return fail(EINVAL, "%s: too many elements", name);
+		if (!end)
+			break;
+		e = end + 1;
+	}
+	size_t n = strlen(v) + 3;
+	char *p = realloc(rq->ipcf_blob, rq->ipcf_len + n);
+	if (!p)
+		return fail(ENOMEM, "%s", strerror(ENOMEM));
+	p[rq->ipcf_len] = white ? 'w' : 'b';
+	p[rq->ipcf_len + 1] = ':';
+	memcpy(p + rq->ipcf_len + 2, v, n - 2);
+	rq->ipcf_blob = p;
+	rq->ipcf_len += n;
+	rq->nipcf++;
+	return 0;
+}
+
 static int set_pair(struct req *rq, const struct pair *pr, const char *v)
 {
 	int64_t n;
@@ -299,6 +342,8 @@ static int set_pair(struct req *rq, const struct pair *pr, const char *v)
 			return -EINVAL;
 		rq->maxtime = n ? n : -1;     /* 0: no deadline (MINIX) */
 		return 0;
+	case PR_IPC_BL: case PR_IPC_WL:
+		return add_ipcf(rq, pr->id == PR_IPC_WL, v);
 	case PR_TRG_LABEL:
 		if (!*v)
 			return fail(EINVAL, "-trg-label must not be empty");
@@ -551,6 +596,9 @@ static void build(const struct req *rq, struct proto_buf *pb)
 		proto_put_int(pb, T_MAXTIME_MS, rq->maxtime);
 		if (rq->trg_label)
 			proto_put_str(pb, T_TRG_LABEL, rq->trg_label);
+		if (rq->ipcf_len)
+			proto_put_blob(pb, T_IPC_FILTERS, rq->ipcf_blob,
+			               rq->ipcf_len);
 		if (rq->batch)
 			flags |= UPF_BATCH;
 		break;
@@ -723,6 +771,7 @@ int main(int argc, char **argv)
 		r = 0;   /* usage asked for */
 	free(rq.argv_blob);
 	free(rq.env_blob);
+	free(rq.ipcf_blob);
 	free(rq.script);
 	free(rq.cwd);
 	status_free();

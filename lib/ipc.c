@@ -160,6 +160,23 @@ void sef__chan_remove(int role, uint32_t slot)
 	memset(c, 0, sizeof(*c));
 }
 
+void sef__ipc_unpark(void)
+{
+	struct sef__state *st = sef__st;
+	for (uint32_t i = 0; i < LIVE_MAX_CHAN; i++) {
+		struct sef__chan *c = &st->callee[i];
+		if (!c->used || !c->parked)
+			continue;
+		c->parked = 0;
+		struct epoll_event ev = {
+			.events = EPOLLIN,
+			.data.u64 = (uint64_t)EV_CALLEE << 32 | i,
+		};
+		if (epoll_ctl(st->epfd, EPOLL_CTL_ADD, c->fd, &ev) < 0)
+			sef__die("cannot watch channel: %s", strerror(errno));
+	}
+}
+
 int sef__ipc_init(void)
 {
 	struct sef__state *st = sef__st;
@@ -231,6 +248,16 @@ static int take_callee(uint32_t slot, message *m, int *status)
 		}
 		int bad = df_decode(buf, (size_t)n, &d) < 0 ||
 		          d.kind == DF_REPLY;
+		if (!bad && st->lu_nfilt &&
+		    !sef__lu_filter_pass(c->peer, d.kind == DF_NOTIFY
+		                                  ? NOTIFY_MESSAGE : d.m_type)) {
+			/* Held while preparing: the channel keeps its order,
+			 * so it waits as a whole, unwatched (level-triggered
+			 * epoll would wake us for it again and again). */
+			epoll_ctl(st->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+			c->parked = 1;
+			return 0;
+		}
 		if (!bad && d.kind == DF_REQ && st->live) {
 			atomic_store_explicit(&st->live->pend[slot].seq, d.seq,
 			                      memory_order_relaxed);
@@ -339,7 +366,8 @@ int sef__next_message(endpoint_t src, message *m, int *status)
 			/* wait for its channel or for control frames */
 			struct pollfd pf[2] = {
 				{ .fd = st->ctl_fd, .events = POLLIN },
-				{ .fd = slot >= 0 ? st->callee[slot].fd : -1,
+				{ .fd = slot >= 0 && !st->callee[slot].parked
+				        ? st->callee[slot].fd : -1,
 				  .events = POLLIN },
 			};
 			set_idle(1);

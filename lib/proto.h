@@ -174,6 +174,9 @@ enum proto_tag {
 	T_STATE_VER,    /* int: version of a state blob */
 	T_TRG_LABEL,    /* str: update: the service whose endpoint the new
 	                 * instance gets as its old endpoint (-trg-label) */
+	T_IPC_FILTERS,  /* blob: update (reinc -> reincd): filters as text,
+	                 * NUL-terminated "w:SPEC" or "b:SPEC"; prepare
+	                 * (reincd -> instance): ipcf records */
 	T_MAX_TAG
 };
 
@@ -209,6 +212,35 @@ enum { FDS_PUT = 1, FDS_GET, FDS_DEL };
 #define INITR_NOWAIT 0x2  /* the instance goes on without reincd's answer */
 /* init request flag (T_FLAGS of P_INIT): a state blob's memfd is attached */
 #define INITF_BLOB   0x1
+
+/* IPC filters while preparing for an update (MINIX -ipc_wl/-ipc_bl): a
+ * message passes if it passes every filter; a whitelist lets through what
+ * matches one of its elements, a blacklist what matches none.  An element
+ * matches on its source (an endpoint, or any user process / any service)
+ * and, if given, its type.  Records of 16 bytes, little-endian. */
+#define IPCF_MAX_FILTERS  4
+#define IPCF_MAX_ELEMENTS 128
+#define IPCF_REC_SIZE     16
+enum { IPCF_BL = 1, IPCF_WL = 2 };                 /* kind */
+enum { IPCF_SRC = 1, IPCF_TYPE = 2, IPCF_ANY_USR = 4, IPCF_ANY_SYS = 8 };
+struct ipcf_rec {
+	uint8_t kind, filter;   /* IPCF_BL/WL; which filter (0..3) */
+	uint16_t flags;         /* what the element matches on */
+	int32_t ep, type;
+};
+static inline void ipcf_encode(uint8_t *p, const struct ipcf_rec *r)
+{
+	p[0] = r->kind; p[1] = r->filter;
+	p[2] = (uint8_t)r->flags; p[3] = (uint8_t)(r->flags >> 8);
+	put_le32(p + 4, (uint32_t)r->ep); put_le32(p + 8, (uint32_t)r->type);
+	put_le32(p + 12, 0);
+}
+static inline void ipcf_decode(const uint8_t *p, struct ipcf_rec *r)
+{
+	r->kind = p[0]; r->filter = p[1];
+	r->flags = (uint16_t)(p[2] | p[3] << 8);
+	r->ep = (int32_t)get_le32(p + 4); r->type = (int32_t)get_le32(p + 8);
+}
 
 /* A channel record in T_CHANS: 12 bytes, little-endian. */
 #define CHAN_REC_SIZE 12

@@ -19,6 +19,7 @@ struct sef__chan {
 	int fd;
 	endpoint_t peer;
 	int pending;       /* callee: a request awaits our reply */
+	int parked;        /* callee: held by an IPC filter, out of epoll */
 	uint64_t pend_seq;
 };
 
@@ -67,6 +68,10 @@ struct sef__state {
 	const void *lu_in_blob;     /* new instance: the blob it was given */
 	size_t lu_in_len;
 	uint32_t lu_in_ver;
+	int lu_nfilt;               /* IPC filter elements while preparing */
+	int lu_req_nfilt;           /* ... of the request being handled */
+	struct ipcf_rec lu_filt[IPCF_MAX_FILTERS * IPCF_MAX_ELEMENTS];
+	struct ipcf_rec lu_req_filt[IPCF_MAX_FILTERS * IPCF_MAX_ELEMENTS];
 	uint64_t ctl_buf_align;
 	uint8_t ctl_buf[PROTO_MAX_FRAME];
 	struct proto_msg pm;    /* scratch for decoding control frames */
@@ -88,6 +93,8 @@ int sef__ipc_init(void);
 void sef__chan_install(const struct chan_rec *r, int fd);
 void sef__chan_remove(int role, uint32_t slot);
 int sef__next_message(endpoint_t src, message *m, int *status);
+/* Channels held by IPC filters go back to being watched. */
+void sef__ipc_unpark(void);
 
 /* ctl.c */
 /* Handle one control frame already decoded into st->pm with fds. */
@@ -118,6 +125,8 @@ void sef__lu_before_receive(void);
 void sef__lu_init_begin(const struct proto_msg *pm, int *fds, int nfds);
 /* The init is over: on success (committed) regions become shared. */
 void sef__lu_init_end(int ok);
+/* May a message from src of this type be received now? */
+int sef__lu_filter_pass(endpoint_t src, int type);
 
 /* sef.c */
 void sef__ping_event(void);

@@ -132,8 +132,13 @@ static void set_state(int state)
 	struct sef__state *st = sef__st;
 	int old = st->lu_state;
 	st->lu_state = state;
-	if (state == SEF_LU_STATE_NULL)
+	if (state == SEF_LU_STATE_NULL) {
 		st->lu_flags = 0;
+		if (st->lu_nfilt) {  /* filters go with the preparation */
+			st->lu_nfilt = 0;
+			sef__ipc_unpark();
+		}
+	}
 	if (old != state)
 		cb_changed(old, state);
 }
@@ -190,6 +195,73 @@ void sef__lu_request(const struct proto_msg *pm)
 	st->lu_req = 1;
 	st->lu_req_state = (int)proto_int(pm, T_LU_STATE, 0);
 	st->lu_req_flags = (int)proto_int(pm, T_FLAGS, 0);
+	st->lu_req_nfilt = 0;
+	if (proto_has(pm, T_IPC_FILTERS)) {
+		uint32_t len = pm->slen[T_IPC_FILTERS];
+		const uint8_t *p = (const uint8_t *)pm->sval[T_IPC_FILTERS];
+		int max = IPCF_MAX_FILTERS * IPCF_MAX_ELEMENTS;
+		if (len % IPCF_REC_SIZE || len == 0 ||
+		    len / IPCF_REC_SIZE > (uint32_t)max) {
+			st->lu_req_nfilt = -1;  /* malformed: EINVAL */
+			return;
+		}
+		st->lu_req_nfilt = (int)(len / IPCF_REC_SIZE);
+		for (int i = 0; i < st->lu_req_nfilt; i++)
+			ipcf_decode(p + i * IPCF_REC_SIZE, &st->lu_req_filt[i]);
+	}
+}
+
+static int element_matches(const struct ipcf_rec *r, endpoint_t src, int type)
+{
+	if ((r->flags & IPCF_SRC) && r->ep != src)
+		return 0;
+	if ((r->flags & IPCF_ANY_USR) && src < REINC_USER_EP_BASE)
+		return 0;
+	if ((r->flags & IPCF_ANY_SYS) && src >= REINC_USER_EP_BASE)
+		return 0;
+	if ((r->flags & IPCF_TYPE) && r->type != type)
+		return 0;
+	return 1;
+}
+
+int sef__lu_filter_pass(endpoint_t src, int type)
+{
+	struct sef__state *st = sef__st;
+	for (int f = 0; f < IPCF_MAX_FILTERS; f++) {
+		int present = 0, hit = 0, white = 0;
+		for (int i = 0; i < st->lu_nfilt; i++) {
+			const struct ipcf_rec *r = &st->lu_filt[i];
+			if (r->filter != f)
+				continue;
+			present = 1;
+			white = r->kind == IPCF_WL;
+			hit |= element_matches(r, src, type);
+		}
+		if (present && (white ? !hit : hit))
+			return 0;
+	}
+	return 1;
+}
+
+/* The filters of a request: 0, or -EINVAL (MINIX: an empty or bad filter
+ * fails the preparation). */
+static int check_filters(void)
+{
+	struct sef__state *st = sef__st;
+	if (st->lu_req_nfilt < 0)
+		return -EINVAL;
+	for (int i = 0; i < st->lu_req_nfilt; i++) {
+		const struct ipcf_rec *r = &st->lu_req_filt[i];
+		if ((r->kind != IPCF_BL && r->kind != IPCF_WL) ||
+		    r->filter >= IPCF_MAX_FILTERS || r->flags == 0)
+			return -EINVAL;
+		/* one kind per filter */
+		for (int j = 0; j < i; j++)
+			if (st->lu_req_filt[j].filter == r->filter &&
+			    st->lu_req_filt[j].kind != r->kind)
+				return -EINVAL;
+	}
+	return 0;
 }
 
 static void handle_request(void)
@@ -217,11 +289,14 @@ static void handle_request(void)
 	}
 	/* EVAL needs an expression over the service's globals, which only
 	 * MINIX's LLVM instrumentation could evaluate. */
-	if (state == SEF_LU_STATE_EVAL) {
+	if (state == SEF_LU_STATE_EVAL || check_filters() < 0) {
 		lu_ready(state, -EINVAL);
 		return;
 	}
 	st->lu_flags = flags;
+	memcpy(st->lu_filt, st->lu_req_filt,
+	       (size_t)st->lu_req_nfilt * sizeof(st->lu_filt[0]));
+	st->lu_nfilt = st->lu_req_nfilt;
 	set_state(state);
 }
 

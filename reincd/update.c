@@ -55,6 +55,8 @@ struct update {
 	int flags;             /* UPF_* of the request */
 	int init_flags;        /* SEF_INIT_* debug flags and SEF_LU_* flags */
 	endpoint_t state_ep;   /* -trg-label's endpoint, or NONE */
+	uint8_t *ipcf;         /* IPC filters while preparing: records */
+	size_t ipcf_len;
 	struct inst *old, *nu;
 	int phase;
 	int64_t prepare_tm, init_tm;
@@ -114,6 +116,7 @@ int upd_in_progress(void)
 
 static void free_desc(struct update *d)
 {
+	free(d->ipcf);
 	free(d->path);
 	svc_free_vec(d->argv);
 	if (d->copy_fd >= 0)
@@ -221,6 +224,91 @@ static char **dup_args(const char *path, char *const *argv)
 	return v;
 }
 
+/* -ipc_wl/-ipc_bl text ("w:label,type:..." NUL-separated) -> records,
+ * labels resolved now (MINIX: through DS).  0 or -errno with err set. */
+static int parse_filters(const char *txt, size_t len, uint8_t **out,
+                         size_t *outlen, char *err, size_t errlen)
+{
+	size_t cap = 0, n = 0;
+	uint8_t *recs = NULL;
+	int filter = 0;
+	for (size_t i = 0; i < len; filter++) {
+		const char *f = txt + i;
+		size_t flen = strnlen(f, len - i);
+		i += flen + 1;
+		if (filter >= IPCF_MAX_FILTERS || flen < 3 || f[1] != ':' ||
+		    (f[0] != 'w' && f[0] != 'b'))
+			goto bad;
+		char spec[PROTO_MAX_STR + 1];
+		if (flen - 2 > PROTO_MAX_STR)
+			goto bad;
+		snprintf(spec, sizeof(spec), "%.*s", (int)(flen - 2), f + 2);
+		char *save = NULL;
+		for (char *el = strtok_r(spec, ":", &save); el;
+		     el = strtok_r(NULL, ":", &save)) {
+			struct ipcf_rec r = { .kind = f[0] == 'w' ? IPCF_WL : IPCF_BL,
+			                      .filter = (uint8_t)filter };
+			char *comma = strchr(el, ',');
+			if (!comma)
+				goto bad;
+			*comma = 0;
+			const char *lab = el, *type = comma + 1;
+			if (!*lab && !*type)
+				goto bad;
+			if (!strcmp(lab, "ANY_USR")) {
+				r.flags |= IPCF_ANY_USR;
+			} else if (!strcmp(lab, "ANY_SYS")) {
+				r.flags |= IPCF_ANY_SYS;
+			} else if (!strcmp(lab, "ANY_TSK")) {
+				r.flags |= IPCF_SRC;   /* reincd: never a message */
+				r.ep = RS_PROC_NR;
+			} else if (*lab) {
+				char *end;
+				long ep = strtol(lab, &end, 10);
+				struct svc *t = svc_find(lab);
+				r.flags |= IPCF_SRC;
+				if (*end == 0 && end != lab) {
+					r.ep = (int32_t)ep;
+				} else if (t && t->part) {
+					r.ep = t->part->ep;
+				} else {
+					snprintf(err, errlen, "IPC filter: no service "
+					         "'%s'", lab);
+					free(recs);
+					return -ESRCH;
+				}
+			}
+			if (*type) {
+				char *end;
+				long v = strtol(type, &end, 10);
+				if (*end || v < INT32_MIN || v > INT32_MAX)
+					goto bad;
+				r.flags |= IPCF_TYPE;
+				r.type = (int32_t)v;
+			}
+			if (n == IPCF_MAX_FILTERS * IPCF_MAX_ELEMENTS)
+				goto bad;
+			if (n == cap) {
+				cap = cap ? cap * 2 : 8;
+				uint8_t *m = realloc(recs, cap * IPCF_REC_SIZE);
+				if (!m) {
+					free(recs);
+					return -ENOMEM;
+				}
+				recs = m;
+			}
+			ipcf_encode(recs + n++ * IPCF_REC_SIZE, &r);
+		}
+	}
+	*out = recs;
+	*outlen = n * IPCF_REC_SIZE;
+	return 0;
+bad:
+	free(recs);
+	snprintf(err, errlen, "malformed IPC filter");
+	return -EINVAL;
+}
+
 int upd_request(struct svc *s, const struct proto_msg *pm, struct conn *c,
                 char *err, size_t errlen)
 {
@@ -267,11 +355,24 @@ int upd_request(struct svc *s, const struct proto_msg *pm, struct conn *c,
 		}
 		state_ep = t->part->ep;
 	}
+	uint8_t *ipcf = NULL;
+	size_t ipcf_len = 0;
+	if (proto_has(pm, T_IPC_FILTERS)) {
+		int e = parse_filters(proto_str(pm, T_IPC_FILTERS),
+		                      pm->slen[T_IPC_FILTERS], &ipcf, &ipcf_len,
+		                      err, errlen);
+		if (e < 0)
+			return e;
+	}
 	struct update *d = calloc(1, sizeof(*d));
-	if (!d)
+	if (!d) {
+		free(ipcf);
 		return -ENOMEM;
+	}
 	d->svc = s;
 	d->state_ep = state_ep;
+	d->ipcf = ipcf;
+	d->ipcf_len = ipcf_len;
 	d->copy_fd = d->blob_fd = -1;
 	d->self = !strcmp(path, "self");
 	d->state = (int)proto_int(pm, T_LU_STATE, SEF_LU_STATE_WORK_FREE);
@@ -366,7 +467,8 @@ fail:
 /* ------------------------------------------------------------------ */
 /* the phases                                                           */
 
-static void send_prepare(struct inst *in, int state, int flags)
+static void send_prepare(struct inst *in, int state, int flags,
+                         const uint8_t *ipcf, size_t ipcf_len)
 {
 	struct proto_buf *pb = malloc(sizeof(*pb));
 	if (!pb)
@@ -374,6 +476,8 @@ static void send_prepare(struct inst *in, int state, int flags)
 	proto_begin(pb, P_LU_PREPARE, 0);
 	proto_put_int(pb, T_LU_STATE, state);
 	proto_put_int(pb, T_FLAGS, flags);
+	if (ipcf_len)
+		proto_put_blob(pb, T_IPC_FILTERS, ipcf, ipcf_len);
 	conn_send(in->ctl, pb, NULL, 0);
 	free(pb);
 }
@@ -384,7 +488,8 @@ static void ask(struct update *d)
 	d->phase = D_PREPARING;
 	d->prepare_tm = now_ms();
 	U.cur = d;
-	send_prepare(d->old, d->state, d->init_flags & 0xff00);
+	send_prepare(d->old, d->state, d->init_flags & 0xff00, d->ipcf,
+	             d->ipcf_len);
 	log_debug("service '%s': asked pid %d to prepare for state %d",
 	          d->svc->label, (int)d->old->pid, d->state);
 }
@@ -566,7 +671,7 @@ static void roll_back(struct update *d, int result, struct inst *dying)
 		break;
 	case D_PREPARING:
 		if (answer)
-			send_prepare(old, SEF_LU_STATE_NULL, 0);  /* cancel */
+			send_prepare(old, SEF_LU_STATE_NULL, 0, NULL, 0);  /* cancel */
 		answer = 0;
 		break;
 	case D_PREPARED:

@@ -254,7 +254,7 @@ static void test_roundtrip_every_tag(void)
 		T_LABEL, T_PATH, T_SCRIPT, T_STATE, T_ERRMSG, T_CWD, T_SFLAGS,
 		T_CMD, T_NAME, T_TRG_LABEL,
 	};
-	static const int blobs[] = { T_ARGV, T_CHANS, T_ENV };
+	static const int blobs[] = { T_ARGV, T_CHANS, T_ENV, T_IPC_FILTERS };
 	const size_t ni = sizeof(ints) / sizeof(ints[0]);
 	const size_t ns = sizeof(strs) / sizeof(strs[0]);
 	const size_t nb = sizeof(blobs) / sizeof(blobs[0]);
