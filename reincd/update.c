@@ -309,6 +309,17 @@ bad:
 	return -EINVAL;
 }
 
+/* Has s an instance that can prepare?  0, or -EBUSY with the reason. */
+static int check_running(const struct svc *s, const char *hint, char *err,
+                         size_t errlen)
+{
+	if (s->state == S_RUNNING && s->cur && s->cur->state == I_RUNNING)
+		return 0;
+	snprintf(err, errlen, "service '%s' is not running (%s)%s", s->label,
+	         svc_state_name(s), hint);
+	return -EBUSY;
+}
+
 int upd_request(struct svc *s, const struct proto_msg *pm, struct conn *c,
                 char *err, size_t errlen)
 {
@@ -334,11 +345,9 @@ int upd_request(struct svc *s, const struct proto_msg *pm, struct conn *c,
 		         s->label);
 		return -EINVAL;
 	}
-	if (s->state != S_RUNNING || !s->cur || s->cur->state != I_RUNNING) {
-		snprintf(err, errlen, "service '%s' is not running (%s)",
-		         s->label, svc_state_name(s));
-		return -EBUSY;
-	}
+	int r0 = check_running(s, "", err, errlen);
+	if (r0 < 0)
+		return r0;
 
 	endpoint_t state_ep = NONE;
 	const char *trg = proto_str(pm, T_TRG_LABEL);
@@ -628,9 +637,7 @@ int upd_init_reply(struct inst *in, int result, uint64_t id)
 static void commit(struct update *d)
 {
 	struct svc *s = d->svc;
-	if (!d->nu) {
-		if (d->phase == D_PREPARED)  /* only prepare-only ones */
-			conn_reply(d->old->ctl, d->ready_id, -EINTR, NULL);
+	if (!d->nu) {  /* prepare only: released by commit_phase already */
 		log_info("service '%s': prepared and released", s->label);
 		return;
 	}
@@ -830,13 +837,10 @@ void upd_sysctl(int sub, struct conn *c, uint64_t id)
 		/* A service of the batch may have crashed since it was
 		 * scheduled: it has no instance to prepare right now. */
 		for (struct update *d = U.head; d; d = d->next) {
-			struct svc *s = d->svc;
-			if (s->state != S_RUNNING || !s->cur ||
-			    s->cur->state != I_RUNNING) {
-				snprintf(buf, sizeof(buf), "service '%s' is not "
-				         "running (%s): try again", s->label,
-				         svc_state_name(s));
-				conn_reply(c, id, -EBUSY, buf);
+			int r = check_running(d->svc, ": try again", buf,
+			                      sizeof(buf));
+			if (r < 0) {
+				conn_reply(c, id, r, buf);
 				return;
 			}
 		}
