@@ -91,6 +91,18 @@ static void epmap_del(struct sef__epmap *mp, endpoint_t ep)
 /* ------------------------------------------------------------------ */
 /* channel table                                                        */
 
+/* Wake the receive loop when callee channel slot has a message. */
+static void watch_callee(uint32_t slot)
+{
+	struct sef__state *st = sef__st;
+	struct epoll_event ev = {
+		.events = EPOLLIN,
+		.data.u64 = (uint64_t)EV_CALLEE << 32 | slot,
+	};
+	if (epoll_ctl(st->epfd, EPOLL_CTL_ADD, st->callee[slot].fd, &ev) < 0)
+		sef__die("cannot watch channel: %s", strerror(errno));
+}
+
 void sef__chan_install(const struct chan_rec *r, int fd)
 {
 	struct sef__state *st = sef__st;
@@ -118,12 +130,7 @@ void sef__chan_install(const struct chan_rec *r, int fd)
 	epmap_put(callee ? &st->callee_map : &st->caller_map, r->peer,
 	          (int)r->slot);
 	if (callee) {
-		struct epoll_event ev = {
-			.events = EPOLLIN,
-			.data.u64 = (uint64_t)EV_CALLEE << 32 | r->slot,
-		};
-		if (epoll_ctl(st->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
-			sef__die("cannot watch channel: %s", strerror(errno));
+		watch_callee(r->slot);
 		/* A request the previous instance took and did not answer
 		 * before a live update is ours to answer now: reincd copied
 		 * its record into our liveness page. */
@@ -168,12 +175,7 @@ void sef__ipc_unpark(void)
 		if (!c->used || !c->parked)
 			continue;
 		c->parked = 0;
-		struct epoll_event ev = {
-			.events = EPOLLIN,
-			.data.u64 = (uint64_t)EV_CALLEE << 32 | i,
-		};
-		if (epoll_ctl(st->epfd, EPOLL_CTL_ADD, c->fd, &ev) < 0)
-			sef__die("cannot watch channel: %s", strerror(errno));
+		watch_callee(i);
 	}
 }
 
