@@ -555,6 +555,17 @@ static int parse(struct req *rq, int argc, char **argv)
 	return parse_command(rq, argc - i, argv + i);
 }
 
+/* The recovery policy pairs up and edit send, only those given. */
+static void put_policy(const struct req *rq, struct proto_buf *pb)
+{
+	if (rq->given & B(PR_SCRIPT))
+		proto_put_str(pb, T_SCRIPT, rq->script);
+	if (rq->given & B(PR_RESTARTS))
+		proto_put_int(pb, T_RESTARTS, rq->restarts);
+	if (rq->given & B(PR_RESET))
+		proto_put_int(pb, T_RESET_MS, rq->reset);
+}
+
 /* The request frame.  Labels longer than reincd keeps are sent as given:
  * reincd truncates them, as MINIX's RS did. */
 static void build(const struct req *rq, struct proto_buf *pb)
@@ -571,24 +582,14 @@ static void build(const struct req *rq, struct proto_buf *pb)
 			flags |= UPF_RUN;
 		proto_put_str(pb, T_PATH, rq->bin);
 		proto_put_int(pb, T_PERIOD_MS, rq->period);
-		if (rq->given & B(PR_SCRIPT))
-			proto_put_str(pb, T_SCRIPT, rq->script);
-		if (rq->given & B(PR_RESTARTS))
-			proto_put_int(pb, T_RESTARTS, rq->restarts);
-		if (rq->given & B(PR_RESET))
-			proto_put_int(pb, T_RESET_MS, rq->reset);
+		put_policy(rq, pb);
 		break;
 	case P_EDIT:
 		if (rq->given & B(PR_PERIOD)) {
 			proto_put_int(pb, T_PERIOD_MS, rq->period);
 			flags |= UPF_PERIOD_SET;
 		}
-		if (rq->given & B(PR_SCRIPT))
-			proto_put_str(pb, T_SCRIPT, rq->script);
-		if (rq->given & B(PR_RESTARTS))
-			proto_put_int(pb, T_RESTARTS, rq->restarts);
-		if (rq->given & B(PR_RESET))
-			proto_put_int(pb, T_RESET_MS, rq->reset);
+		put_policy(rq, pb);
 		break;
 	case P_UPDATE:
 		proto_put_str(pb, T_PATH, rq->bin);
