@@ -34,10 +34,14 @@ ALLLDFLAGS := $(LDFLAGS) $(SANFLAGS) -pthread -rdynamic
 LIB_SRC    := $(wildcard lib/*.c)
 REINCD_SRC := $(wildcard reincd/*.c)
 CLI_SRC    := $(wildcard cli/*.c)
+DSD_SRC    := $(wildcard dsd/*.c)
 
 LIB_OBJ    := $(LIB_SRC:%.c=$(B)/%.o)
 REINCD_OBJ := $(REINCD_SRC:%.c=$(B)/%.o)
 CLI_OBJ    := $(CLI_SRC:%.c=$(B)/%.o)
+DSD_OBJ    := $(DSD_SRC:%.c=$(B)/%.o)
+# dsd's store and request decoder, for the unit tests and fuzzers
+DSD_LIBOBJ := $(filter-out $(B)/dsd/dsd.o,$(DSD_OBJ))
 
 # Example programs and test services: one binary per .c file.
 EXAMPLE_SRC := $(wildcard examples/*/*.c)
@@ -55,10 +59,10 @@ BENCH_BIN   := $(patsubst bench/%.c,$(B)/bench/%,$(BENCH_SRC))
 LIBA  := $(B)/lib/libsef.a
 LIBSO := $(B)/lib/libsef.so
 
-all: $(B)/bin/reincd $(B)/bin/reinc $(LIBA) $(LIBSO) $(EXAMPLE_BIN) \
+all: $(B)/bin/reincd $(B)/bin/reinc $(B)/bin/dsd $(LIBA) $(LIBSO) $(EXAMPLE_BIN) \
      $(TESTSVC_BIN) $(UNIT_BIN) $(FUZZ_BIN) $(BENCH_BIN)
 
-$(B)/%.o: %.c $(wildcard include/*.h lib/*.h reincd/*.h cli/*.h) | $(B)
+$(B)/%.o: %.c $(wildcard include/*.h lib/*.h reincd/*.h cli/*.h dsd/*.h) | $(B)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -c -o $@ $<
 
@@ -79,6 +83,9 @@ $(B)/bin/reincd: $(REINCD_OBJ) $(LIBA)
 $(B)/bin/reinc: $(CLI_OBJ) $(LIBA)
 	$(CC) -o $@ $(CLI_OBJ) $(LIBA) $(ALLLDFLAGS)
 
+$(B)/bin/dsd: $(DSD_OBJ) $(LIBA)
+	$(CC) -o $@ $(DSD_OBJ) $(LIBA) $(ALLLDFLAGS)
+
 $(B)/examples/%: examples/%.c $(LIBA) include/sef.h $(wildcard examples/*/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -o $@ $< $(LIBA) $(ALLLDFLAGS)
@@ -87,15 +94,15 @@ $(B)/tests/services/%: tests/services/%.c $(LIBA) include/sef.h $(wildcard tests
 	@mkdir -p $(dir $@)
 	$(CC) $(ALLCFLAGS) -o $@ $< $(LIBA) $(ALLLDFLAGS)
 
-$(B)/tests/unit/%: tests/unit/%.c tests/unit/check.h $(LIBA) $(filter-out $(B)/reincd/main.o,$(REINCD_OBJ))
+$(B)/tests/unit/%: tests/unit/%.c tests/unit/check.h $(LIBA) $(filter-out $(B)/reincd/main.o,$(REINCD_OBJ)) $(DSD_LIBOBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALLCFLAGS) -Ireincd -o $@ $< $(filter-out $(B)/reincd/main.o,$(REINCD_OBJ)) $(LIBA) $(ALLLDFLAGS)
+	$(CC) $(ALLCFLAGS) -Ireincd -Idsd -o $@ $< $(filter-out $(B)/reincd/main.o,$(REINCD_OBJ)) $(DSD_LIBOBJ) $(LIBA) $(ALLLDFLAGS)
 
 # Fuzz targets define LLVMFuzzerTestOneInput; tests/fuzz/replay.c gives
 # them a main() that replays a corpus, so `make check` needs no clang.
-$(B)/tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIBA) $(filter-out $(B)/reincd/main.o,$(REINCD_OBJ))
+$(B)/tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIBA) $(filter-out $(B)/reincd/main.o,$(REINCD_OBJ)) $(DSD_LIBOBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALLCFLAGS) -Ireincd -o $@ $< tests/fuzz/replay.c $(filter-out $(B)/reincd/main.o,$(REINCD_OBJ)) $(LIBA) $(ALLLDFLAGS)
+	$(CC) $(ALLCFLAGS) -Ireincd -Idsd -o $@ $< tests/fuzz/replay.c $(filter-out $(B)/reincd/main.o,$(REINCD_OBJ)) $(DSD_LIBOBJ) $(LIBA) $(ALLLDFLAGS)
 
 $(B)/bench/%: bench/%.c $(LIBA) include/sef.h
 	@mkdir -p $(dir $@)
@@ -117,7 +124,7 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib \
 	    $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/lib/pkgconfig \
 	    $(DESTDIR)$(PREFIX)/share/man/man8 $(DESTDIR)$(PREFIX)/share/man/man3
-	install -m 755 $(B)/bin/reincd $(B)/bin/reinc $(DESTDIR)$(PREFIX)/bin/
+	install -m 755 $(B)/bin/reincd $(B)/bin/reinc $(B)/bin/dsd $(DESTDIR)$(PREFIX)/bin/
 	install -m 644 $(LIBA) $(DESTDIR)$(PREFIX)/lib/libsef.a
 	install -m 755 $(LIBSO) $(DESTDIR)$(PREFIX)/lib/libsef.so.0
 	ln -sf libsef.so.0 $(DESTDIR)$(PREFIX)/lib/libsef.so

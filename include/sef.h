@@ -332,13 +332,68 @@ int sef_fd_remove(const char *name);
 int sef_lu_state(void);
 
 /* ---------------------------------------------------------------------
- * Naming.  Until the data store exists these are answered by reincd.
+ * The data store (MINIX DS): dsd, a service under the label "ds" that
+ * reincd starts at boot.  Entries are (key, type) pairs owned by the label
+ * of the service that published them last; they survive the owner's
+ * restarts and live updates and go when it goes down (or restarts with its
+ * state reset).  Only services publish, delete and subscribe; anyone
+ * retrieves.  Every call returns 0 or -errno: -ESRCH (no such entry, or a
+ * user process subscribing), -EPERM (not allowed), -EEXIST, -EINVAL (bad
+ * key, pattern or size), -ENOMEM / -EAGAIN (a configured limit of dsd's is
+ * reached), -EDEADSRCDST (dsd died while serving the call: a write may or
+ * may not have happened; retrievals are retried once by the library).
+ * See docs/ds.md.
  */
-#define DS_MAX_KEYLEN 80
+#define DS_MAX_KEYLEN  80   /* keys: 1..79 bytes, no NUL inside */
+#define DS_MAX_PATTERN 256  /* subscription patterns: 1..255 bytes */
+
+/* entry flags (MINIX's values) */
+#define DSF_IN_USE         0x001
+#define DSF_PRIV_RETRIEVE  0x002  /* only the owner may retrieve */
+#define DSF_PRIV_OVERWRITE 0x004  /* only the owner may overwrite */
+#define DSF_PRIV_SUBSCRIBE 0x008  /* only the owner's subscription sees it */
+#define DSF_PRIVATE (DSF_PRIV_RETRIEVE | DSF_PRIV_OVERWRITE | DSF_PRIV_SUBSCRIBE)
+#define DSF_TYPE_U32       0x010
+#define DSF_TYPE_STR       0x020
+#define DSF_TYPE_MEM       0x040
+#define DSF_TYPE_LABEL     0x100
+#define DSF_MASK_TYPE      0xFF0
+#define DSF_MASK_INTERNAL  0xFFF
+/* request modifiers */
+#define DSF_OVERWRITE      0x1000 /* replace an existing entry/subscription */
+#define DSF_INITIAL        0x2000 /* subscribe: report existing keys too */
+
+#define DS_DRIVER_UP 1  /* value of drv.chr.<label> and friends */
+
+int ds_publish_u32(const char *name, uint32_t val, int flags);
+int ds_publish_str(const char *name, const char *val, int flags);
+int ds_publish_mem(const char *name, const void *val, size_t len, int flags);
+/* Labels are published by reincd only (-EPERM for anyone else). */
+int ds_publish_label(const char *name, endpoint_t ep, int flags);
+
+int ds_retrieve_u32(const char *name, uint32_t *val);
+/* Copies at most len characters and a NUL: buf holds len + 1 bytes. */
+int ds_retrieve_str(const char *name, char *buf, size_t len);
+/* Copies min(*len, stored) bytes and sets *len to the number copied. */
+int ds_retrieve_mem(const char *name, void *buf, size_t *len);
 /* Endpoint of the service with this label: 0, -ESRCH, -EINVAL. */
 int ds_retrieve_label_endpt(const char *label, endpoint_t *ep);
 /* Label of the service at this endpoint (buf of at least 16 bytes). */
 int ds_retrieve_label_name(char *label, size_t len, endpoint_t ep);
+
+int ds_delete_u32(const char *name);
+int ds_delete_str(const char *name);
+int ds_delete_mem(const char *name);
+int ds_delete_label(const char *name);  /* reincd only */
+
+/* One subscription per service: keys matching the POSIX extended regular
+ * expression PATTERN, anchored at both ends, of the types in flags (none:
+ * all).  A change notifies the subscriber (NOTIFY_MESSAGE from
+ * DS_PROC_NR); it then calls ds_check until -ENOENT. */
+int ds_subscribe(const char *pattern, int flags);
+/* The next changed key (buf of DS_MAX_KEYLEN bytes), its type and its
+ * owner's endpoint: 0, -ENOENT (nothing more), -ESRCH (no subscription). */
+int ds_check(char *key, int *type, endpoint_t *owner);
 
 /* ---------------------------------------------------------------------
  * Labels.  MINIX keeps 15 characters; longer labels are truncated.

@@ -127,6 +127,7 @@ void sef__chan_install(const struct chan_rec *r, int fd)
 	c->fd = fd;
 	c->peer = r->peer;
 	c->pending = 0;
+	memcpy(c->label, r->label, sizeof(c->label));
 	epmap_put(callee ? &st->callee_map : &st->caller_map, r->peer,
 	          (int)r->slot);
 	if (callee) {
@@ -267,9 +268,39 @@ static int take_callee(uint32_t slot, message *m, int *status)
 			                      PEND_PEEKED, memory_order_release);
 		}
 		ssize_t n2;
+		union {
+			char b[CMSG_SPACE(sizeof(int))];
+			struct cmsghdr align;
+		} cbuf;
+		struct iovec iov = { buf, sizeof(buf) };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+		                     .msg_control = cbuf.b,
+		                     .msg_controllen = sizeof(cbuf.b) };
 		do
-			n2 = recv(c->fd, buf, sizeof(buf), MSG_DONTWAIT);
+			n2 = recvmsg(c->fd, &mh, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
 		while (n2 < 0 && errno == EINTR);
+		if (st->rx_fd >= 0) {  /* the previous message's, not taken */
+			close(st->rx_fd);
+			st->rx_fd = -1;
+		}
+		if (n2 > 0)
+			for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm;
+			     cm = CMSG_NXTHDR(&mh, cm)) {
+				if (cm->cmsg_level != SOL_SOCKET ||
+				    cm->cmsg_type != SCM_RIGHTS)
+					continue;
+				int nf = (int)((cm->cmsg_len - CMSG_LEN(0)) /
+				               sizeof(int));
+				int fds[4];
+				memcpy(fds, CMSG_DATA(cm),
+				       (size_t)(nf > 4 ? 4 : nf) * sizeof(int));
+				for (int i = 0; i < nf && i < 4; i++) {
+					if (st->rx_fd < 0 && !bad)
+						st->rx_fd = fds[i];
+					else
+						close(fds[i]);
+				}
+			}
 		if (n2 != n) {  /* cannot happen with a single reader */
 			sef__chan_remove(CHAN_CALLEE, slot);
 			return -EPROTO;
@@ -440,6 +471,41 @@ int sef__next_message(endpoint_t src, message *m, int *status)
 	}
 }
 
+int sef__try_receive(endpoint_t src, message *m, int *status)
+{
+	struct sef__state *st = sef__st;
+	if (!st || st->mode == SEF_MODE_NONE)
+		return 0;
+	int slot = epmap_get(&st->callee_map, src);
+	if (slot < 0)
+		return 0;
+	int r = take_callee((uint32_t)slot, m, status);
+	return r < 0 ? 0 : r;
+}
+
+const char *sef__callee_label(endpoint_t ep)
+{
+	struct sef__state *st = sef__st;
+	int slot = st ? epmap_get(&st->callee_map, ep) : -1;
+	return slot < 0 ? NULL : st->callee[slot].label;
+}
+
+int sef__is_request(endpoint_t ep)
+{
+	struct sef__state *st = sef__st;
+	int slot = st ? epmap_get(&st->callee_map, ep) : -1;
+	return slot >= 0 && st->callee[slot].pending;
+}
+
+int sef__take_fd(void)
+{
+	struct sef__state *st = sef__st;
+	int fd = st ? st->rx_fd : -1;
+	if (st)
+		st->rx_fd = -1;
+	return fd;
+}
+
 int ipc_receive(endpoint_t src, message *m, int *status)
 {
 	int r = need_startup();
@@ -491,11 +557,27 @@ static int caller_chan(endpoint_t dst)
 	return slot >= 0 ? slot : -EPROTO;
 }
 
-static int send_frame(int fd, const uint8_t *buf, int nonblock)
+static int send_frame_fd(int fd, const uint8_t *buf, int nonblock, int pass)
 {
+	union {
+		char b[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} cbuf;
+	struct iovec iov = { (void *)buf, DF_SIZE };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	if (pass >= 0) {
+		memset(&cbuf, 0, sizeof(cbuf));
+		mh.msg_control = cbuf.b;
+		mh.msg_controllen = sizeof(cbuf.b);
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &pass, sizeof(int));
+	}
 	for (;;) {
-		ssize_t n = send(fd, buf, DF_SIZE,
-		                 MSG_NOSIGNAL | (nonblock ? MSG_DONTWAIT : 0));
+		ssize_t n = sendmsg(fd, &mh,
+		                    MSG_NOSIGNAL | (nonblock ? MSG_DONTWAIT : 0));
 		if (n == DF_SIZE)
 			return 0;
 		if (n < 0 && errno == EINTR)
@@ -504,6 +586,11 @@ static int send_frame(int fd, const uint8_t *buf, int nonblock)
 			return -EAGAIN;
 		return -EPIPE;
 	}
+}
+
+static int send_frame(int fd, const uint8_t *buf, int nonblock)
+{
+	return send_frame_fd(fd, buf, nonblock, -1);
 }
 
 static int check_dst(endpoint_t dst)
@@ -518,14 +605,15 @@ static int check_dst(endpoint_t dst)
 /* Send kind to dst on our caller channel, reconnecting once if reincd
  * replaced the channel. */
 static int send_on_caller(endpoint_t dst, int kind, uint64_t seq,
-                          const message *m, int nonblock, int *slot_out)
+                          const message *m, int nonblock, int *slot_out,
+                          int pass)
 {
 	uint8_t buf[DF_SIZE];
 	df_encode(buf, kind, 0, seq, m);
 	int slot = caller_chan(dst);
 	if (slot < 0)
 		return slot;
-	int r = send_frame(sef__st->caller[slot].fd, buf, nonblock);
+	int r = send_frame_fd(sef__st->caller[slot].fd, buf, nonblock, pass);
 	if (r == -EPIPE) {
 		/* the service is gone for good: forget the channel */
 		sef__chan_remove(CHAN_CALLER, (uint32_t)slot);
@@ -571,7 +659,7 @@ static int do_send(endpoint_t dst, message *m, int nonblock)
 			                      memory_order_release);
 		return r == -EPIPE ? -EDEADSRCDST : r;
 	}
-	return send_on_caller(dst, DF_ONEWAY, ++st->seq, m, nonblock, NULL);
+	return send_on_caller(dst, DF_ONEWAY, ++st->seq, m, nonblock, NULL, -1);
 }
 
 int ipc_send(endpoint_t dst, message *m)
@@ -586,13 +674,18 @@ int ipc_sendnb(endpoint_t dst, message *m)
 
 int ipc_sendrec(endpoint_t dst, message *m)
 {
+	return sef__sendrec_fd(dst, m, -1);
+}
+
+int sef__sendrec_fd(endpoint_t dst, message *m, int pass)
+{
 	int r = send_prologue(dst, m);
 	if (r < 0)
 		return r;
 	struct sef__state *st = sef__st;
 	uint64_t seq = ++st->seq;
 	int slot;
-	r = send_on_caller(dst, DF_REQ, seq, m, 0, &slot);
+	r = send_on_caller(dst, DF_REQ, seq, m, 0, &slot, pass);
 	if (r < 0)
 		return r;
 	int fd = st->caller[slot].fd;
@@ -641,7 +734,7 @@ int ipc_notify(endpoint_t dst)
 	message m;
 	memset(&m, 0, sizeof(m));
 	m.m_type = NOTIFY_MESSAGE;
-	r = send_on_caller(dst, DF_NOTIFY, ++st->seq, &m, 1, NULL);
+	r = send_on_caller(dst, DF_NOTIFY, ++st->seq, &m, 1, NULL, -1);
 	return r == -EAGAIN ? 0 : r;  /* a full queue already has news */
 }
 

@@ -242,23 +242,31 @@ static inline void ipcf_decode(const uint8_t *p, struct ipcf_rec *r)
 	r->ep = (int32_t)get_le32(p + 4); r->type = (int32_t)get_le32(p + 8);
 }
 
-/* A channel record in T_CHANS: 12 bytes, little-endian. */
-#define CHAN_REC_SIZE 12
+/* A channel record in T_CHANS: 28 bytes, little-endian.  The peer's
+ * label comes from reincd, so a callee can trust it ("" for a user
+ * process, "rs" for reincd itself). */
+#define CHAN_REC_SIZE 28
+#define CHAN_LABEL_LEN 16
 enum chan_role { CHAN_CALLEE = 0, CHAN_CALLER = 1 };
 struct chan_rec {
 	uint32_t slot;     /* index in the participant's table of that role */
 	int32_t peer;      /* the endpoint at the other end */
 	uint32_t role;     /* CHAN_CALLEE: I serve requests on it */
+	char label[CHAN_LABEL_LEN];  /* the peer's label, NUL-terminated */
 };
 static inline void chan_rec_encode(uint8_t *p, const struct chan_rec *r)
 {
 	put_le32(p, r->slot); put_le32(p + 4, (uint32_t)r->peer);
 	put_le32(p + 8, r->role);
+	memcpy(p + 12, r->label, CHAN_LABEL_LEN);
+	p[12 + CHAN_LABEL_LEN - 1] = 0;
 }
 static inline void chan_rec_decode(const uint8_t *p, struct chan_rec *r)
 {
 	r->slot = get_le32(p); r->peer = (int32_t)get_le32(p + 4);
 	r->role = get_le32(p + 8);
+	memcpy(r->label, p + 12, CHAN_LABEL_LEN);
+	r->label[CHAN_LABEL_LEN - 1] = 0;
 }
 
 /* Encoder: fields are appended to a fixed buffer; an overflow is

@@ -205,6 +205,7 @@ static int alloc_state(void)
 	sef__st->epfd = -1;
 	sef__st->self = NONE;
 	sef__st->lu_blob_fd = -1;
+	sef__st->rx_fd = -1;
 	return 0;
 }
 
@@ -249,6 +250,7 @@ static int run_init(int type, sef_init_info_t *info, int *rflags)
 				 * very instance; the endpoint stays. */
 				*rflags = INITR_RESET;
 				info->old_endpoint = NONE;
+				sef__ds_reset();
 				r = fresh(SEF_INIT_FRESH, info);
 			}
 			break;
@@ -475,17 +477,10 @@ void sef_exit(int status)
 }
 
 /* ------------------------------------------------------------------ */
-/* naming (answered by reincd until the data store exists)              */
+/* naming: reincd's answer, for when there is no data store             */
 
-static int label_ok(const char *label)
-{
-	size_t n = label ? strlen(label) : 0;
-	return n >= 1 && n <= 98;
-}
-
-/* Ask reincd: by label (label != NULL) or by endpoint.  The answer stays
- * in sef__st->pm. */
-static int lookup(const char *label, endpoint_t ep)
+int sef__rs_lookup(const char *label, endpoint_t ep, endpoint_t *ep_out,
+                   char *name, size_t len)
 {
 	int r;
 	if ((!sef__st || sef__st->mode == SEF_MODE_NONE) &&
@@ -501,32 +496,18 @@ static int lookup(const char *label, endpoint_t ep)
 		proto_put_int(pb, T_EP, ep);
 	r = sef__ctl_call(pb, NULL);
 	free(pb);
-	return r;
-}
-
-int ds_retrieve_label_endpt(const char *label, endpoint_t *ep)
-{
-	if (!label_ok(label) || !ep)
-		return -EINVAL;
-	int r = lookup(label, NONE);
 	if (r < 0)
 		return r;
-	if (!proto_has(&sef__st->pm, T_EP))
-		return -EPROTO;
-	*ep = (endpoint_t)proto_int(&sef__st->pm, T_EP, NONE);
-	return 0;
-}
-
-int ds_retrieve_label_name(char *label, size_t len, endpoint_t ep)
-{
-	if (!label || len == 0)
-		return -EINVAL;
-	int r = lookup(NULL, ep);
-	if (r < 0)
-		return r;
-	const char *s = proto_str(&sef__st->pm, T_LABEL);
-	if (!s)
-		return -EPROTO;
-	snprintf(label, len, "%s", s);
+	struct proto_msg *pm = &sef__st->pm;
+	if (label) {
+		if (!proto_has(pm, T_EP))
+			return -EPROTO;
+		*ep_out = (endpoint_t)proto_int(pm, T_EP, NONE);
+	} else {
+		const char *s = proto_str(pm, T_LABEL);
+		if (!s)
+			return -EPROTO;
+		snprintf(name, len, "%s", s);
+	}
 	return 0;
 }

@@ -21,6 +21,7 @@ struct sef__chan {
 	int pending;       /* callee: a request awaits our reply */
 	int parked;        /* callee: held by an IPC filter, out of epoll */
 	uint64_t pend_seq;
+	char label[CHAN_LABEL_LEN];  /* the peer's, as reincd named it */
 };
 
 /* endpoint -> slot map, open addressing */
@@ -56,6 +57,7 @@ struct sef__state {
 	int warm;               /* backtrace() loaded (services) */
 
 	int cancelled;
+	int rx_fd;              /* descriptor that came with the last message */
 
 	/* live update (sef_lu.c) */
 	int lu_state, lu_flags;     /* preparing for this state, or NULL */
@@ -95,6 +97,21 @@ void sef__chan_remove(int role, uint32_t slot);
 int sef__next_message(endpoint_t src, message *m, int *status);
 /* Channels held by IPC filters go back to being watched. */
 void sef__ipc_unpark(void);
+/* The label reincd gave the caller at ep (NULL: no such callee channel;
+ * "" a user process; "rs" reincd). */
+const char *sef__callee_label(endpoint_t ep);
+/* Did the message just taken from ep come as a request (awaiting a
+ * reply)? */
+int sef__is_request(endpoint_t ep);
+/* Take a message from src's callee channel if one is queued: 1 yes,
+ * 0 nothing there, -errno. */
+int sef__try_receive(endpoint_t src, message *m, int *status);
+/* ipc_sendrec that passes a descriptor along with the request. */
+int sef__sendrec_fd(endpoint_t dst, message *m, int fd);
+/* The descriptor that came with the last message received (ownership
+ * passes to the caller), or -1.  An untaken one is closed at the next
+ * receive. */
+int sef__take_fd(void);
 
 /* ctl.c */
 /* Handle one control frame already decoded into st->pm with fds. */
@@ -130,6 +147,13 @@ int sef__lu_filter_pass(endpoint_t src, int type);
 
 /* sef.c */
 void sef__ping_event(void);
+/* A restart resets the state: ask dsd to drop this label's entries and
+ * subscription before the fresh init runs (ds.c). */
+void sef__ds_reset(void);
+/* reincd's own answer to a label or endpoint lookup (label != NULL: by
+ * label into *ep_out; else by ep into name). */
+int sef__rs_lookup(const char *label, endpoint_t ep, endpoint_t *ep_out,
+                   char *name, size_t len);
 void sef__warm_backtrace(void);
 
 #endif

@@ -12,6 +12,7 @@
  * process does not come back.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -59,6 +60,21 @@ static struct conn *part_conn(struct part *p)
 	if (in && in->ctl && (in->state == I_INIT || in->state == I_RUNNING))
 		return in->ctl;
 	return NULL;
+}
+
+const char *part_label(const struct part *p)
+{
+	if (p->svc)
+		return p->svc->label;
+	return p->ep == RS_PROC_NR ? "rs" : "";
+}
+
+/* A channel record for p's end, naming the peer. */
+static struct chan_rec mkrec(uint32_t slot, const struct part *peer, int role)
+{
+	struct chan_rec r = { slot, peer->ep, (uint32_t)role, { 0 } };
+	snprintf(r.label, sizeof(r.label), "%s", part_label(peer));
+	return r;
 }
 
 static int send_chans(struct conn *c, int type, const struct chan_rec *recs,
@@ -157,7 +173,7 @@ int chan_connect(struct part *caller, endpoint_t dst, struct chan **out)
 
 	struct conn *cc = part_conn(callee);
 	if (cc) {
-		struct chan_rec rec = { ls, caller->ep, CHAN_CALLEE };
+		struct chan_rec rec = mkrec(ls, caller, CHAN_CALLEE);
 		send_chans(cc, P_CHAN_ADD, &rec, &ch->callee_fd, 1);
 	}
 	if (!callee->svc) {  /* a user process keeps its own end */
@@ -177,7 +193,7 @@ static void chan_destroy(struct chan *ch, struct part *going)
 	                                           : ch->caller_slot;
 	struct conn *c = part_conn(other);
 	if (c) {
-		struct chan_rec rec = { oslot, going->ep, (uint32_t)other_role };
+		struct chan_rec rec = mkrec(oslot, going, other_role);
 		send_chans(c, P_CHAN_DEL, &rec, NULL, 1);
 	}
 	if (other_role == CHAN_CALLEE)
@@ -228,10 +244,8 @@ int chan_handover(struct part *p)
 			int fd = role == CHAN_CALLEE ? ch->callee_fd : ch->caller_fd;
 			if (fd < 0)
 				continue;
-			recs[n].slot = i;
-			recs[n].peer = role == CHAN_CALLEE ? ch->caller->ep
-			                                   : ch->callee->ep;
-			recs[n].role = (uint32_t)role;
+			recs[n] = mkrec(i, role == CHAN_CALLEE ? ch->caller
+			                                       : ch->callee, role);
 			fds[n++] = fd;
 			if (n == PROTO_MAX_FDS) {
 				if ((r = send_chans(c, P_CHAN_ADD, recs, fds, n)) < 0)

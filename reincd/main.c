@@ -31,6 +31,7 @@ static void usage(void)
 	fprintf(stderr,
 	    "usage: reincd [-r RUNTIME_DIR] [-v] [-tick D] [-init-time D] "
 	    "[-stop-grace D]\n"
+	    "              [-ds PATH|none] [-ds-arg ARG]...\n"
 	    "Durations: 500ms, 2s, 5HZ (5 s), or MINIX ticks (60 per s).\n");
 	exit(2);
 }
@@ -45,6 +46,11 @@ static int64_t duration_arg(const char *opt, const char *v)
 	}
 	return ms;
 }
+
+static const char *ds_path;     /* NULL: dsd beside reincd */
+static int ds_off;
+static char *ds_args[64];
+static int ds_nargs;
 
 static void parse_args(int argc, char **argv)
 {
@@ -61,7 +67,17 @@ static void parse_args(int argc, char **argv)
 			cfg.init_ms = duration_arg(a, v), i++;
 		else if (!strcmp(a, "-stop-grace"))
 			cfg.grace_ms = duration_arg(a, v), i++;
-		else if (!strcmp(a, "-h") || !strcmp(a, "--help"))
+		else if (!strcmp(a, "-ds") && v) {
+			ds_off = !strcmp(v, "none");
+			ds_path = ds_off ? NULL : v;
+			i++;
+		} else if (!strcmp(a, "-ds-arg") && v) {
+			if (ds_nargs == (int)(sizeof(ds_args) / sizeof(ds_args[0]))) {
+				fprintf(stderr, "reincd: too many -ds-arg\n");
+				exit(2);
+			}
+			ds_args[ds_nargs++] = argv[++i];
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help"))
 			usage();
 		else {
 			fprintf(stderr, "reincd: unknown option '%s'\n", a);
@@ -167,6 +183,9 @@ int main(int argc, char **argv)
 
 
 	log_info("serving in %s (pid %d)", cfg.rundir, (int)getpid());
+	/* MINIX's boot image: the data store before any other service */
+	if (!ds_off)
+		naming_start(ds_path, ds_args, ds_nargs);
 
 	for (;;) {
 		struct epoll_event evs[64];
@@ -215,6 +234,7 @@ int main(int argc, char **argv)
 		}
 		loop_bury();
 		svc_idle();
+		naming_idle();
 		if (shutting_down && svc_count() == 0) {
 			log_info("all services down, exiting");
 			unlink(cfg.rundir); /* fails unless empty: fine */

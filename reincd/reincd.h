@@ -83,6 +83,9 @@ struct part *part_new(endpoint_t ep, struct svc *svc, struct conn *conn);
 /* Close every channel of p (peers are told) and free it. */
 void part_free(struct part *p);
 struct part *part_find(endpoint_t ep);
+/* p's label as its peers see it: the service's, "rs" for reincd, "" for
+ * a user process. */
+const char *part_label(const struct part *p);
 /* Connect caller to the endpoint: 0 and *ch, or -errno. */
 int chan_connect(struct part *caller, endpoint_t dst, struct chan **ch);
 /* Send every channel of a service to its new instance's control socket. */
@@ -302,5 +305,20 @@ void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void fatal(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+
+/* ------------------------------------------------------------------ */
+/* naming: the data store (naming.c)                                    */
+
+/* Start dsd (path NULL: beside reincd's own binary) with its arguments. */
+int naming_start(const char *path, char **args, int nargs);
+/* The endpoint a new service with this label gets: DS_PROC_NR for the
+ * data store, else next. */
+endpoint_t naming_endpoint(const char *label, endpoint_t next);
+/* Publish s's label and endpoint (up, restart, update), or delete them
+ * with everything s owns in the store (down). */
+void naming_publish(const struct svc *s);
+void naming_delete(const struct svc *s);
+/* Retry news the data store's full queue did not take. */
+void naming_idle(void);
 
 #endif

@@ -266,7 +266,9 @@ static void do_connect(struct conn *c, struct proto_msg *pm)
 	if (!pb)
 		return;
 	uint8_t raw[CHAN_REC_SIZE];
-	struct chan_rec rec = { ch->caller_slot, ch->callee->ep, CHAN_CALLER };
+	struct chan_rec rec = { ch->caller_slot, ch->callee->ep, CHAN_CALLER,
+	                        { 0 } };
+	snprintf(rec.label, sizeof(rec.label), "%s", part_label(ch->callee));
 	chan_rec_encode(raw, &rec);
 	proto_begin(pb, P_REPLY, pm->id);
 	proto_put_int(pb, T_RESULT, 0);

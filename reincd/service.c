@@ -517,7 +517,8 @@ int svc_up(const struct proto_msg *pm, struct conn *c, char *err,
 		snprintf(err, errlen, "cannot copy %s: %s", path, strerror(-r));
 		goto fail;
 	}
-	s->part = part_new(next_ep, s, NULL);
+	endpoint_t ep = naming_endpoint(label, next_ep);
+	s->part = part_new(ep, s, NULL);
 	if (!s->part)
 		goto fail;
 	struct inst *in = inst_spawn(s);
@@ -527,14 +528,18 @@ int svc_up(const struct proto_msg *pm, struct conn *c, char *err,
 		part_free(s->part);
 		goto fail;
 	}
-	next_ep++;
+	if (ep == next_ep)
+		next_ep++;
 	s->state = S_STARTING;
 	s->next = services;
 	services = s;
 	nservices++;
 	if (inst_init(in, SEF_INIT_FRESH) < 0)
 		svc_kill_instance(in, "cannot send the init request");
-	if (s->flags & UPF_NOBLOCK)
+	naming_publish(s);   /* before it runs: its init may look itself up */
+	if (!c)
+		;   /* reincd's own (the data store at boot) */
+	else if (s->flags & UPF_NOBLOCK)
 		conn_reply(c, pm->id, 0, NULL);
 	else
 		waiter_set(&s->waiter, c, pm->id, P_UP);
@@ -575,6 +580,7 @@ void svc_init_reply(struct inst *in, int result, int flags, uint64_t id)
 	if (!(flags & INITR_NOWAIT))
 		conn_reply(in->ctl, id, 0, NULL);
 	if (s->state == S_RESTARTING) {
+		naming_publish(s);   /* subscribers learn of the restart */
 		s->restarts++;
 		log_info("service '%s': completed restart %d%s (pid %d)",
 		         s->label, s->restarts,
@@ -891,6 +897,7 @@ static void svc_remove(struct svc *s, int result, const char *why)
 		s->olen = 0;
 		fflush(stdout);
 	}
+	naming_delete(s);   /* its entries and subscription go too */
 	part_free(s->part);
 	s->part = NULL;
 	waiter_reply(&s->waiter, result, why);
