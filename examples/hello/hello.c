@@ -31,6 +31,19 @@
  *                 our own (instead of the default sef_cb_init_reset), it
  *                 is a real "restart", not a "reset".
  *
+ *   -ds           with this argument (`reinc up hello -args -ds`) hello
+ *                 keeps the count in the data store instead: every open
+ *                 publishes u32 "open_counter" (overwrite) before it is
+ *                 answered, and every init reads it back, so the count
+ *                 survives a crash too.  `reinc down` removes it with the
+ *                 rest of hello's entries: the next `up` starts at 0.
+ *
+ * After a fresh start and after a restart hello announces itself as
+ * MINIX's drivers do: u32 "drv.chr.<label>" = DS_DRIVER_UP, overwritten,
+ * so that a subscriber (MINIX's VFS) learns its endpoint (ref §8 item
+ * 101).  Without a data store (reincd -ds none) the announcement fails
+ * quietly and -ds falls back to the default.
+ *
  * Everything else (ping, signals, the LU prepare and isvalid callbacks)
  * uses SEF's defaults: pings are answered by libsef, SIGTERM is ignored,
  * so `reinc down hello` ends with a SIGKILL after the grace; `reinc
@@ -45,6 +58,7 @@
 #include "hello.h"
 
 static uint32_t open_counter;
+static int keep_in_ds;   /* -ds */
 
 /* Version of the state blob: one uint32_t, the counter. */
 #define HELLO_STATE_VERSION 1
@@ -71,6 +85,15 @@ static int sef_cb_init(int type, sef_init_info_t *info)
 	case SEF_INIT_RESTART:
 		printf("Hey, I've just been restarted!\n");
 		break;
+	}
+	uint32_t saved;
+	if (keep_in_ds && ds_retrieve_u32("open_counter", &saved) == 0)
+		open_counter = saved;
+	if (type != SEF_INIT_LU) {
+		/* Announce the driver: drv.chr.<label> = DS_DRIVER_UP. */
+		char key[DS_MAX_KEYLEN];
+		snprintf(key, sizeof(key), "drv.chr.%s", info->label);
+		ds_publish_u32(key, DS_DRIVER_UP, DSF_OVERWRITE);
 	}
 	fflush(stdout);
 	return 0;
@@ -104,6 +127,10 @@ static int hello_request(message *m)
 	switch (m->m_type) {
 	case HELLO_OPEN:
 		open_counter++;
+		/* -ds: durable before it is answered */
+		if (keep_in_ds)
+			ds_publish_u32("open_counter", open_counter,
+			               DSF_OVERWRITE);
 		printf("hello_open(). Called %u time(s).\n",
 		       (unsigned)open_counter);
 		fflush(stdout);
@@ -122,8 +149,16 @@ static int hello_request(message *m)
 	}
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "-ds")) {
+			keep_in_ds = 1;
+		} else {
+			fprintf(stderr, "usage: hello [-ds]\n");
+			return 2;
+		}
+	}
 	sef_local_startup();
 	for (;;) {
 		message m;
