@@ -99,7 +99,8 @@ void naming_publish(const struct svc *s)
 
 void naming_delete(const struct svc *s)
 {
-	if (s->part && s->part->ep != DS_PROC_NR)
+	/* at shutdown the store goes too */
+	if (s->part && s->part->ep != DS_PROC_NR && !shutting_down)
 		send_ds(DS_DELETE, s->label, s->part->ep, 0);
 }
 

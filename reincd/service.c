@@ -467,6 +467,11 @@ int svc_up(const struct proto_msg *pm, struct conn *c, char *err,
 		lab = lab ? lab + 1 : path;
 	}
 	snprintf(label, sizeof(label), "%s", lab);  /* MINIX: truncate to 15 */
+	if (!strcmp(label, "rs")) {
+		/* what the data store calls reincd: the owner of labels */
+		snprintf(err, errlen, "the label 'rs' is reincd's own");
+		return -EBUSY;
+	}
 	if (svc_find(label)) {
 		snprintf(err, errlen, "service with the same label '%s' already "
 		         "exists", label);
