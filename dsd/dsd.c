@@ -155,7 +155,17 @@ static int init(int type, sef_init_info_t *info)
 		fprintf(stderr, "dsd: the limits do not fit together\n");
 		return -EINVAL;
 	}
+	/* An existing store keeps the limits it was made with, which may
+	 * need more room than ours: read its header first. */
 	int created = 0;
+	const struct phdr *h = sef_region_map("ds", sizeof(*h), &created);
+	if (h && !created && h->magic == DSD_MAGIC) {
+		struct dsd_caps have = { h->ent_cap, h->heap_size, h->sub_cap,
+		                         h->max_value };
+		size_t hs = store_size(&have);
+		if (hs > size)
+			size = hs;
+	}
 	void *p = sef_region_map("ds", size, &created);
 	if (!p) {
 		fprintf(stderr, "dsd: cannot map the store (%zu bytes): %s\n",

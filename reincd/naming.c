@@ -31,6 +31,7 @@ struct pending {
 static struct pending *head, *tail;
 static unsigned npending;
 #define MAX_PENDING 65536      /* beyond: dropped, and logged */
+#define DS_PERIOD_MS 1000      /* dsd's heartbeat period (reinc edit) */
 
 static struct chan *ds_chan(void)
 {
@@ -165,6 +166,8 @@ int naming_start(const char *path, char **args, int nargs)
 		if (nargs)
 			proto_put_blob(pb, T_ARGV, argv, alen);
 		proto_put_int(pb, T_FLAGS, UPF_NOBLOCK);
+		/* a hung data store is noticed and replaced */
+		proto_put_int(pb, T_PERIOD_MS, DS_PERIOD_MS);
 		r = proto_finish(pb);
 		if (r >= 0)
 			r = proto_decode(pb->b, pb->len, pm);
