@@ -166,7 +166,8 @@ static int init(int type, sef_init_info_t *info)
 		if (hs > size)
 			size = hs;
 	}
-	void *p = sef_region_map("ds", size, &created);
+	int again;
+	void *p = sef_region_map("ds", size, &again);
 	if (!p) {
 		fprintf(stderr, "dsd: cannot map the store (%zu bytes): %s\n",
 		        size, strerror(errno));
