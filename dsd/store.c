@@ -49,9 +49,11 @@ static int layout_of(const struct dsd_caps *c, struct layout *l)
 	l->pages = sizeof(struct phdr);
 	l->ent = align_up(l->pages + npages * 4, 4096);
 	l->sub = align_up(l->ent + c->entries * sizeof(struct pent), 4096);
-	l->marks = align_up(l->sub + c->subs * sizeof(struct psub), 4096);
-	l->heap = align_up(l->marks + c->subs * words_per_sub(c->entries) * 8,
-	                   HEAP_PAGE);
+	/* one slot more than the limit: a replacement is written beside the
+	 * subscription it replaces, even when the table is full */
+	l->marks = align_up(l->sub + (c->subs + 1) * sizeof(struct psub), 4096);
+	l->heap = align_up(l->marks + (c->subs + 1) *
+	                   words_per_sub(c->entries) * 8, HEAP_PAGE);
 	l->end = l->heap + c->heap;
 	return 0;
 }
@@ -593,15 +595,19 @@ int store_subscribe(struct store *s, const char *caller, const char *pat,
 		regfree(&re);
 		return -EEXIST;
 	}
+	if (old < 0 && s->nsub >= s->h->sub_cap) {
+		regfree(&re);
+		return -EAGAIN;   /* MINIX: no free slot */
+	}
 	int64_t j = -1;
 	uint64_t hw = sub_hw(s);
 	for (uint64_t k = 0; k < hw && j < 0; k++)
 		if (!atomic_load_explicit(&s->sub[k].state, RLX))
 			j = (int64_t)k;
-	if (j < 0) {
-		if (hw >= s->h->sub_cap) {
+	if (j < 0) {   /* nsub <= sub_cap: the spare slot is free at least */
+		if (hw > s->h->sub_cap) {   /* only a damaged store gets here */
 			regfree(&re);
-			return -EAGAIN;   /* MINIX: no free slot */
+			return -EAGAIN;
 		}
 		j = (int64_t)hw;
 		atomic_store_explicit(&s->h->sub_hw, hw + 1, REL);
@@ -735,7 +741,7 @@ void store_close(struct store *s)
 			}
 	free(s->obucket);
 	if (s->sx)
-		for (uint64_t j = 0; j < s->h->sub_cap; j++)
+		for (uint64_t j = 0; j <= s->h->sub_cap; j++)
 			if (s->sx[j].compiled)
 				regfree(&s->sx[j].re);
 	free(s->sx);
@@ -875,8 +881,8 @@ int store_open(struct store *s, void *base, size_t size, int created,
 	/* high-water marks beyond the limits are damage: clamp them */
 	if (atomic_load(&h->ent_hw) > h->ent_cap)
 		atomic_store(&h->ent_hw, h->ent_cap);
-	if (atomic_load(&h->sub_hw) > h->sub_cap)
-		atomic_store(&h->sub_hw, h->sub_cap);
+	if (atomic_load(&h->sub_hw) > h->sub_cap + 1)
+		atomic_store(&h->sub_hw, h->sub_cap + 1);
 	if (atomic_load(&h->page_hw) > h->heap_size / HEAP_PAGE)
 		atomic_store(&h->page_hw, h->heap_size / HEAP_PAGE);
 
@@ -894,7 +900,7 @@ int store_open(struct store *s, void *base, size_t size, int created,
 	s->efree = calloc(cap, sizeof(uint32_t));
 	s->pfree = calloc(npages, 1);
 	s->obucket = calloc(OBUCKETS, sizeof(*s->obucket));
-	s->sx = calloc(h->sub_cap, sizeof(*s->sx));
+	s->sx = calloc(h->sub_cap + 1, sizeof(*s->sx));
 	uint64_t phw = atomic_load(&h->page_hw);
 	uint8_t *used = calloc(phw * PAGE_BYTES + 1, 1);
 	if (!s->bucket || !s->lbucket || !s->hnext || !s->lnext || !s->onext ||

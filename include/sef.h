@@ -341,7 +341,8 @@ int sef_lu_state(void);
  * user process subscribing), -EPERM (not allowed), -EEXIST, -EINVAL (bad
  * key, pattern or size), -ENOMEM / -EAGAIN (a configured limit of dsd's is
  * reached), -EDEADSRCDST (dsd died while serving the call: a write may or
- * may not have happened; retrievals are retried once by the library).
+ * may not have happened; retrievals are retried once by the library),
+ * -ENOSYS (there is no data store: reincd -ds none, or `reinc down ds`).
  * See docs/ds.md.
  */
 #define DS_MAX_KEYLEN  80   /* keys: 1..79 bytes, no NUL inside */

@@ -92,6 +92,13 @@ static int put_key(message *m, const char *key, size_t max)
 	return 0;
 }
 
+/* Is there no data store at all (reincd -ds none, or dsd down)? */
+static int no_store(void)
+{
+	endpoint_t ep;
+	return sef__rs_lookup("ds", NONE, &ep, NULL, 0) == -ESRCH;
+}
+
 /* One request; the reply replaces *m.  Returns the reply's code. */
 static int call(message *m, int retry_dead)
 {
@@ -105,6 +112,8 @@ static int call(message *m, int retry_dead)
 			*m = req;
 			continue;
 		}
+		if (r == -EDEADSRCDST && no_store())
+			return -ENOSYS;
 		if (r < 0)
 			return r;
 		if (pass >= 0 && m->m_type != -DS_ENOGRANT)
@@ -262,8 +271,9 @@ int ds_retrieve_label_endpt(const char *label, endpoint_t *ep)
 	int r = retrieve(label, DSF_TYPE_LABEL, &m, 0);
 	if (r == 0)
 		*ep = (endpoint_t)ds_msg_of(&m)->val;
-	else if (no_ds(r) && strlen(label) < RS_MAX_LABEL_LEN)
-		r = sef__rs_lookup(label, NONE, ep, NULL, 0);
+	else if (no_ds(r))
+		r = strlen(label) < RS_MAX_LABEL_LEN
+		    ? sef__rs_lookup(label, NONE, ep, NULL, 0) : -ESRCH;
 	return r;
 }
 
