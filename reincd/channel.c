@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -257,6 +258,18 @@ int chan_handover(struct part *p)
 	if (n)
 		r = send_chans(c, P_CHAN_ADD, recs, fds, n);
 	return r;
+}
+
+int chan_queued(const struct part *p)
+{
+	for (uint32_t i = 0; p && i < p->ncallee_hi; i++) {
+		const struct chan *ch = p->callee[i];
+		int n = 0;
+		if (ch && ch->callee_fd >= 0 &&
+		    ioctl(ch->callee_fd, FIONREAD, &n) == 0 && n > 0)
+			return 1;
+	}
+	return 0;
 }
 
 int chan_fail_pending(struct part *p, struct live_page *live)

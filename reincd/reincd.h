@@ -90,6 +90,8 @@ const char *part_label(const struct part *p);
 int chan_connect(struct part *caller, endpoint_t dst, struct chan **ch);
 /* Send every channel of a service to its new instance's control socket. */
 int chan_handover(struct part *p);
+/* Does any of p's callee channels hold a message it has not read? */
+int chan_queued(const struct part *p);
 /* After an instance died: answer -EDEADSRCDST for the requests it was
  * serving (recorded in its liveness page).  Returns how many. */
 int chan_fail_pending(struct part *p, struct live_page *live);
@@ -150,6 +152,7 @@ struct inst {
 	int64_t started_ms;
 	uint64_t last_counter;
 	int killed_noping;       /* killed for missing heartbeats */
+	int stalled;             /* idle with work queued at the last check */
 	int waiting;             /* said P_WAITING: blocked for its init */
 };
 
@@ -224,7 +227,10 @@ void svc_kill_instance(struct inst *in, const char *why);
 int svc_count(void);
 void svc_script_done(struct watch *w);
 const char *svc_state_name(const struct svc *s);
-int svc_is_alive_now(struct svc *s, int64_t now);
+/* Did s show a sign of life (refreshes alive_ms)?  period_check: this is
+ * the once-per-period heartbeat check, which also looks whether work waits
+ * in the channels of an instance that says it is idle. */
+int svc_is_alive_now(struct svc *s, int64_t now, int period_check);
 /* Spawn an instance of s running path/argv (from copy_fd if >= 0); it
  * waits in sef_startup() for its init request.  NULL, errno set. */
 struct inst *svc_spawn(struct svc *s, const char *path, char *const *argv,

@@ -178,7 +178,7 @@ static int may_manage(const struct conn *c)
 static void put_status(struct proto_buf *pb, struct svc *s, int64_t now)
 {
 	struct inst *in = s->cur;
-	svc_is_alive_now(s, now);
+	svc_is_alive_now(s, now, 0);
 	proto_put_str(pb, T_LABEL, s->label);
 	proto_put_int(pb, T_EP, s->part ? s->part->ep : NONE);
 	proto_put_int(pb, T_PID, in && in->state != I_STANDBY ? in->pid : 0);

@@ -1098,14 +1098,28 @@ static int other_initialising(const struct svc *me)
 	return 0;
 }
 
-int svc_is_alive_now(struct svc *s, int64_t now)
+int svc_is_alive_now(struct svc *s, int64_t now, int period_check)
 {
 	struct inst *in = s->cur;
 	if (!in || in->state != I_RUNNING || atomic_load(&in->live->custom_ping))
 		return 0;
 	uint64_t c = atomic_load_explicit(&in->live->counter, memory_order_relaxed);
-	if (c != in->last_counter ||
-	    atomic_load_explicit(&in->live->idle, memory_order_relaxed)) {
+	int sign = c != in->last_counter;
+	if (sign) {
+		in->stalled = 0;
+	} else if (atomic_load_explicit(&in->live->idle, memory_order_relaxed)) {
+		/* Waiting in its receive loop is a sign of life, unless work
+		 * has sat in its channels for a whole period meanwhile: then
+		 * it does not run (stopped) or waits for someone else. */
+		if (period_check) {
+			int queued = chan_queued(s->part);
+			sign = !(queued && in->stalled);
+			in->stalled = queued;
+		} else {
+			sign = !in->stalled;
+		}
+	}
+	if (sign) {
 		in->last_counter = c;
 		s->alive_ms = now;
 		s->ping_out = 0;
@@ -1132,7 +1146,7 @@ static void heartbeat(struct svc *s, int64_t now)
 	int64_t p = s->period_ms;
 	int custom = atomic_load(&in->live->custom_ping);
 
-	svc_is_alive_now(s, now);
+	svc_is_alive_now(s, now, 1);
 	if (now - s->alive_ms > 2 * p) {
 		if (other_initialising(s)) {
 			log_info("service '%s': reported late, gets a free pass "
