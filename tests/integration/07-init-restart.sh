@@ -5,19 +5,19 @@
 . "$(dirname "$0")/lib.sh"
 start_reincd
 
-expect_rc 0 reinc up "$SVC" -label rs -args restartcb
-ep=$(ep_of rs)
-p=$(pid_of rs)
-[ "$(restarts_of rs)" = 0 ] || fail "restarts $(restarts_of rs) after up"
-read_info rs
+expect_rc 0 reinc up "$SVC" -label rc -args restartcb
+ep=$(ep_of rc)
+p=$(pid_of rc)
+[ "$(restarts_of rc)" = 0 ] || fail "restarts $(restarts_of rc) after up"
+read_info rc
 [ "$(iget type)" = 0 ] || fail "first init type $(iget type), expected FRESH"
 [ "$(iget restarts)" = 1 ] || fail "first init restarts $(iget restarts)"
 
 kill -9 "$p"
-wait_restarted rs "$p"
-[ "$(ep_of rs)" = "$ep" ] || fail "endpoint changed: $ep -> $(ep_of rs)"
-[ "$(restarts_of rs)" = 1 ] || fail "status restarts $(restarts_of rs), expected 1"
-read_info rs
+wait_restarted rc "$p"
+[ "$(ep_of rc)" = "$ep" ] || fail "endpoint changed: $ep -> $(ep_of rc)"
+[ "$(restarts_of rc)" = 1 ] || fail "status restarts $(restarts_of rc), expected 1"
+read_info rc
 log "after the crash: $INFO"
 [ "$(iget type)" = 2 ] || fail "init type $(iget type), expected RESTART (2)"
 [ "$(iget cbmask)" = 4 ] || fail "callbacks run: $(iget cbmask), expected restart only (4)"

@@ -8,10 +8,10 @@ cat >"$RT/restart.sh" <<SCRIPT
 echo "\$@" >>"$RT/script.log"
 exec "$REINC_BIN" restart "\$1"
 SCRIPT
-expect_rc 0 reinc up "$SVC" -label rs -script "$RT/restart.sh" -args termhandler
-p=$(pid_of rs)
-expect_rc 0 reinc refresh rs
-wait_restarted rs "$p" 5
-[ "$(cat "$RT/script.log")" = "rs restart 0" ] ||
-	fail "script arguments '$(cat "$RT/script.log")', expected 'rs restart 0'"
+expect_rc 0 reinc up "$SVC" -label rc -script "$RT/restart.sh" -args termhandler
+p=$(pid_of rc)
+expect_rc 0 reinc refresh rc
+wait_restarted rc "$p" 5
+[ "$(cat "$RT/script.log")" = "rc restart 0" ] ||
+	fail "script arguments '$(cat "$RT/script.log")', expected 'rc restart 0'"
 exit 0

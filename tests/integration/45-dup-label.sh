@@ -12,4 +12,9 @@ expect_rc 16 reinc -n up "$SVC" -label dup
 expect_rc 0 reinc up "$SVC"
 [ "$(state_of svc)" = running ] || fail "no service labelled 'svc'"
 expect_rc 16 reinc up "$SVC"
+# "rs" is reincd's own label (the owner of labels in the data store), and
+# "ds" the data store's, which reincd started at boot
+expect_rc 16 reinc up "$SVC" -label rs
+printf '%s\n' "$OUT" | grep -q "reincd's own" || fail "no reason given: $OUT"
+expect_rc 16 reinc up "$SVC" -label ds
 exit 0
