@@ -86,6 +86,42 @@ static uint64_t hash_ep(uint32_t ep)
 	return h ^ h >> 31;
 }
 
+/* Free entry slots: a binary min-heap, so the lowest one is reused first
+ * (MINIX's first free slot; ds_check reports in slot order). */
+static void efree_push(struct store *s, uint32_t i)
+{
+	uint64_t k = s->nefree++;
+	while (k > 0 && s->efree[(k - 1) / 2] > i) {
+		s->efree[k] = s->efree[(k - 1) / 2];
+		k = (k - 1) / 2;
+	}
+	s->efree[k] = i;
+}
+
+static uint32_t efree_top(const struct store *s)
+{
+	return s->efree[0];
+}
+
+static void efree_pop(struct store *s)
+{
+	uint32_t last = s->efree[--s->nefree];
+	uint64_t k = 0, n = s->nefree;
+	for (;;) {
+		uint64_t c = 2 * k + 1;
+		if (c >= n)
+			break;
+		if (c + 1 < n && s->efree[c + 1] < s->efree[c])
+			c++;
+		if (s->efree[c] >= last)
+			break;
+		s->efree[k] = s->efree[c];
+		k = c;
+	}
+	if (n)
+		s->efree[k] = last;
+}
+
 static int64_t find(const struct store *s, const char *key, uint32_t type)
 {
 	for (uint32_t i = s->bucket[hash_key(key, type) & s->hmask]; i;
@@ -260,13 +296,53 @@ static void free_pages(struct store *s, uint64_t first, uint64_t n)
 	s->npfree += n;
 }
 
+/* Give back to the page pool every size-class page whose blocks are all
+ * free (nothing refers to them, so this is safe at any instant); blocks
+ * return to their class one by one, pages only here.  How many. */
+static uint64_t reclaim_pages(struct store *s)
+{
+	uint64_t hw = atomic_load_explicit(&s->h->page_hw, RLX);
+	uint16_t *nfree = calloc(hw ? hw : 1, sizeof(*nfree));
+	uint64_t got = 0;
+	if (!nfree)
+		return 0;
+	for (int c = 0; c < NCLASS; c++) {
+		uint64_t per = HEAP_PAGE / (16u << c);
+		memset(nfree, 0, hw * sizeof(*nfree));
+		for (uint64_t k = 0; k < s->ncfree[c]; k++)
+			nfree[s->cfree[c][k] / HEAP_PAGE]++;
+		uint64_t keep = 0;
+		for (uint64_t k = 0; k < s->ncfree[c]; k++) {
+			uint64_t off = s->cfree[c][k];
+			if (nfree[off / HEAP_PAGE] != per)
+				s->cfree[c][keep++] = off;
+		}
+		s->ncfree[c] = keep;
+		for (uint64_t p = 0; p < hw; p++)
+			if (nfree[p] == per) {
+				free_pages(s, p, 1);
+				got++;
+			}
+	}
+	free(nfree);
+	return got;
+}
+
+static int64_t take_pages_or_reclaim(struct store *s, uint64_t n)
+{
+	int64_t p = take_pages(s, n);
+	if (p < 0 && reclaim_pages(s))
+		p = take_pages(s, n);
+	return p;
+}
+
 /* A block for len bytes: its offset, or -ENOMEM. */
 static int64_t heap_alloc(struct store *s, uint32_t len)
 {
 	int c = class_of(len);
 	if (c < 0) {
 		uint64_t n = (len + HEAP_PAGE - 1) / HEAP_PAGE;
-		int64_t p = take_pages(s, n);
+		int64_t p = take_pages_or_reclaim(s, n);
 		if (p < 0)
 			return -ENOMEM;
 		for (uint64_t q = 1; q < n; q++)
@@ -275,7 +351,7 @@ static int64_t heap_alloc(struct store *s, uint32_t len)
 		return p * (int64_t)HEAP_PAGE;
 	}
 	if (!s->ncfree[c]) {
-		int64_t p = take_pages(s, 1);
+		int64_t p = take_pages_or_reclaim(s, 1);
 		if (p < 0)
 			return -ENOMEM;
 		atomic_store_explicit(&s->pages[p], (uint32_t)c + 1, REL);
@@ -379,8 +455,46 @@ static void sub_drop(struct store *s, uint64_t j)
 	s->nsub--;
 }
 
+/* glibc expands a bounded repetition by copying its operand, and
+ * back-references make matching exponential: one pattern could stall dsd
+ * (and, stored, every dsd after it).  Refused: back-references, and
+ * intervals whose bounds multiply past DS_MAX_REPEAT. */
+#define DS_MAX_REPEAT 256
+static int pattern_ok(const char *p)
+{
+	uint64_t product = 1;
+	for (; *p; p++) {
+		if (*p == '\\') {
+			if (p[1] >= '1' && p[1] <= '9')
+				return 0;
+			if (p[1])
+				p++;
+		} else if (*p == '{') {
+			uint64_t lo = 0, hi = 0;
+			const char *q = p + 1;
+			while (*q >= '0' && *q <= '9' && lo <= DS_MAX_REPEAT)
+				lo = lo * 10 + (uint64_t)(*q++ - '0');
+			hi = lo;
+			if (*q == ',') {
+				q++;
+				hi = *q == '}' ? lo + 1 : 0;   /* {m,}: m copies and a star */
+				while (*q >= '0' && *q <= '9' && hi <= DS_MAX_REPEAT)
+					hi = hi * 10 + (uint64_t)(*q++ - '0');
+			}
+			if (hi < 1)
+				hi = 1;
+			product *= hi;
+			if (product > DS_MAX_REPEAT)
+				return 0;
+		}
+	}
+	return 1;
+}
+
 static int compile(regex_t *re, const char *pat)
 {
+	if (!pattern_ok(pat))
+		return -EINVAL;
 	char buf[DS_MAX_PATTERN + 8];
 	snprintf(buf, sizeof(buf), "^(%s)$", pat);
 	return regcomp(re, buf, REG_EXTENDED | REG_NOSUB) ? -EINVAL : 0;
@@ -445,7 +559,7 @@ static void delete_entry(struct store *s, uint64_t i)
 	mark(s, i, &v, 0);
 	if (has_data(e->type))
 		heap_free(s, v.off, v.len);
-	s->efree[s->nefree++] = (uint32_t)i;
+	efree_push(s, (uint32_t)i);
 	s->nent--;
 }
 
@@ -510,14 +624,14 @@ int store_publish(struct store *s, const char *caller, int rs,
 		if (hw >= s->h->ent_cap)
 			return -ENOMEM;
 		atomic_store_explicit(&s->h->ent_hw, hw + 1, REL);
-		s->efree[s->nefree++] = (uint32_t)hw;
+		efree_push(s, (uint32_t)hw);
 	}
-	uint64_t n = s->efree[s->nefree - 1];
+	uint64_t n = efree_top(s);
 	struct pent *e = &s->ent[n];
 	int r = fill_ver(s, &e->v[0], type, flags, owner, u32, val, len);
 	if (r < 0)
 		return r;
-	s->nefree--;
+	efree_pop(s);
 	e->type = type;
 	e->keylen = (uint32_t)strlen(key);
 	memset(e->key, 0, sizeof(e->key));
@@ -915,8 +1029,10 @@ int store_open(struct store *s, void *base, size_t size, int created,
 	uint64_t ehw = atomic_load(&h->ent_hw);
 	for (uint64_t i = 0; i < ehw; i++) {
 		struct pent *e = &s->ent[i];
-		if (atomic_load(&e->state) != 1)
+		if (atomic_load(&e->state) != 1) {
+			atomic_store(&e->state, 0);   /* damage: free */
 			continue;
+		}
 		int ok = key_ok(e->key) && type_ok(e->type) &&
 		         e->keylen == strlen(e->key) && ver_ok(e) &&
 		         find(s, e->key, e->type) < 0 && value_ok(s, e, used);
@@ -934,7 +1050,7 @@ int store_open(struct store *s, void *base, size_t size, int created,
 			lidx_insert(s, i, ent_ver(e)->u32);
 		s->nent++;
 	}
-	for (uint64_t i = ehw; i-- > 0;)
+	for (uint64_t i = 0; i < ehw; i++)   /* ascending: already a heap */
 		if (atomic_load(&s->ent[i].state) != 1)
 			s->efree[s->nefree++] = (uint32_t)i;
 	int r = rebuild_heap(s, used);
@@ -947,8 +1063,10 @@ int store_open(struct store *s, void *base, size_t size, int created,
 	/* subscriptions: the newest of an owner's wins */
 	for (uint64_t j = 0; j < sub_hw(s); j++) {
 		struct psub *u = &s->sub[j];
-		if (atomic_load(&u->state) != 1)
+		if (atomic_load(&u->state) != 1) {
+			atomic_store(&u->state, 0);   /* damage: free */
 			continue;
+		}
 		int ok = strnlen(u->owner, OWNER_LEN) < OWNER_LEN && u->owner[0] &&
 		         u->patlen >= 1 && u->patlen < DS_MAX_PATTERN &&
 		         strnlen(u->pat, DS_MAX_PATTERN) == u->patlen &&

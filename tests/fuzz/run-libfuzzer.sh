@@ -66,7 +66,7 @@ EOF
 
 SAN="-fsanitize=address,undefined -fno-sanitize-recover=all"
 CFLAGS="-std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -Iinclude -Ilib \
--Ireincd -pthread $SAN"
+-Ireincd -Idsd -pthread $SAN"
 
 # build TARGET: $OUT/fuzz_TARGET; 0 or 1.
 build()
@@ -78,6 +78,10 @@ build()
 		for _f in lib/*.c reincd/*.c; do
 			[ "$_f" = reincd/main.c ] || _srcs="$_srcs $_f"
 		done
+		;;
+	ds_*)   # dsd's decoder and store; libsef for what they call
+		_srcs="dsd/store.c dsd/req.c"
+		for _f in lib/*.c; do _srcs="$_srcs $_f"; done
 		;;
 	*)
 		_srcs=lib/proto.c

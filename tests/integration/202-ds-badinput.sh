@@ -32,8 +32,13 @@ sub @256:k               => EINVAL
 sub a(b                  => EINVAL
 sub [z-a]                => EINVAL
 sub x{2,1}               => EINVAL
+sub ((a{1,100}){1,100}){1,100} => EINVAL
+sub (a)\\1                => EINVAL
+sub k{2,}x{1,100}        => EINVAL
 sub @255:k               => OK
 sub a(b ow               => EINVAL
+sub k{2,}x{1,16} ow      => OK
+sub @255:k ow            => OK
 sub k* flags=0x10000     => EINVAL
 pub u32 fl 1 flags=0x10000 => EINVAL
 get u32 fl               => ESRCH
