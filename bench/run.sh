@@ -1,8 +1,8 @@
 #!/bin/sh
 # bench/run.sh - reinc's benchmarks; what `make bench` runs.
 #
-#   REINC_BUILD=build sh bench/run.sh          full run (about 3 minutes)
-#   BENCH_QUICK=1 REINC_BUILD=build sh bench/run.sh   smoke run (~35 s)
+#   REINC_BUILD=build sh bench/run.sh          full run (about 4 minutes)
+#   BENCH_QUICK=1 REINC_BUILD=build sh bench/run.sh   smoke run (~40 s)
 #
 # Every figure is measured beside its reference in the same run, and the
 # run ends with one table: figure, reference, ratio, target.  What each
@@ -25,6 +25,14 @@
 #     a file (bench_lupause against bench_lusvc).  The 1 GiB case needs
 #     about 3 GiB of available memory (else it runs only with BENCH_BIG=1)
 #     and is left out of quick runs.
+#  5. the data store: round trips of ds_publish_u32 (overwrite, new key),
+#     ds_retrieve_u32 and ds_retrieve_mem (1 KiB) made by a service, with
+#     an almost empty store and with DS_ENTRIES entries, beside
+#     ipc_sendrec to a bench_echo service in the same blocks; their
+#     throughput from one caller; and dsd's recovery after kill -9 (to
+#     the first answer of a client retrieving) with the store almost
+#     empty and full, beside reincd's cold restart of bench_echo
+#     (bench_ds, a client driving itself as a service).
 #
 # Each part runs its own reincd in a fresh temporary runtime directory.
 # Everything started here carries BENCH_RUN_ID in its environment; the
@@ -51,8 +59,9 @@ IPC=$B/bench/bench_ipc
 LOAD=$B/bench/bench_load
 LUSVC=$B/bench/bench_lusvc
 LUPAUSE=$B/bench/bench_lupause
+DS=$B/bench/bench_ds
 for f in "$REINCD" "$REINC" "$ECHO" "$BARE" "$RESTART" "$IPC" "$LOAD" \
-    "$LUSVC" "$LUPAUSE"; do
+    "$LUSVC" "$LUPAUSE" "$DS"; do
 	if [ ! -x "$f" ]; then
 		echo "bench: $f is not built (run make first)" >&2
 		exit 1
@@ -67,12 +76,19 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	# live update: changes per case (1 KiB, 64 MiB, 1 GiB) and of the
 	# stop+start reference
 	LU_K1=20 LU_K64=10 LU_KG=0 LU_R1=5 LU_R64=3 LU_RG=0
+	# data store: rounds (almost empty, fill, full, empty again), round
+	# trips per kind and store, calls per kind and store for the
+	# throughput (in alternating bursts of DS_BURST), kills of dsd per store
+	DS_ROUNDS=2 DS_TRIPS=5000 DS_TPUT=10000 DS_BURST=500 DS_KILLS=6
 else
 	MODE=full KILLS=400 ROUNDS=8 WARMKILLS=2 TRIPS=200000 WARM=10000
 	ONEWAY=1000000 REPS=3 IDLETRIPS=200 NSVC=1000 WINDOW=20 BASEWINDOW=10
 	SETTLE=3
 	LU_K1=200 LU_K64=50 LU_KG=20 LU_R1=40 LU_R64=10 LU_RG=5
+	DS_ROUNDS=6 DS_TRIPS=50000 DS_TPUT=100000 DS_BURST=1000 DS_KILLS=40
 fi
+DS_ENTRIES=100000      # entries in the full store (the issue's figure)
+
 SLEEP_MS=20            # settle time before each kill
 # The busy load: pairs of services ping-pong notifications; each burns
 # 100 us of CPU per notification, then waits 100 ms outside its receive
@@ -210,6 +226,7 @@ sumstats()
 field() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n 1; }
 
 us() { awk -v v="$1" 'BEGIN { if (v == "") print "-"; else printf "%.1f", v / 1000 }'; }
+kops_v() { awk -v v="$1" 'BEGIN { if (v == "") print "-"; else printf "%.1f", v / 1000 }'; }
 us2() { awk -v v="$1" 'BEGIN { if (v == "") print "-"; else printf "%.2f", v / 1000 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
 le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a <= b) }'; }
@@ -420,6 +437,51 @@ unset REINC_RUNTIME_DIR
 stop_reincd "$R3" "$R3PID"
 
 # ---------------------------------------------------------------------
+# 5: the data store (a reincd of its own, its dsd with the default
+# limits).  dsd gets -reset-after 1ms, as the restart benchmark's
+# services: each recovery then restarts at once instead of backing off
+# (every instance runs >= 20 ms).  bench_ds checks that every kill made
+# exactly one restart.
+
+say "data store: $DS_ROUNDS rounds of the store almost empty and with" \
+    "$DS_ENTRIES entries: $DS_TRIPS round trips per kind, $DS_KILLS kills of dsd per store"
+start_reincd r5
+R5=$RT R5PID=$RPID
+export REINC_RUNTIME_DIR="$R5"
+: >"$WORK/ds.txt"
+# dsd may still be starting (edit: EBUSY): retry for up to 10 s
+_i=0
+until "$REINC" edit -label ds -reset-after 1ms 2>/dev/null; do
+	_i=$((_i + 1))
+	if [ $_i -gt 200 ]; then
+		"$REINC" edit -label ds -reset-after 1ms
+		break
+	fi
+	sleep 0.05
+done
+if [ $_i -le 200 ] &&
+    "$REINC" up "$ECHO" -label dsecho &&
+    "$REINC" up "$ECHO" -label dskill -reset-after 1ms &&
+    "$REINC" up "$DS" -label dsb -args "svc dsecho"; then
+	BENCH_RUN_ID=$RUN_ID timeout -k 5 600 "$DS" -label dsb -kill dskill \
+	    -entries "$DS_ENTRIES" -rounds "$DS_ROUNDS" -n "$DS_TRIPS" \
+	    -warm "$WARM" -tput "$DS_TPUT" -burst "$DS_BURST" \
+	    -kills "$DS_KILLS" -warmkills "$WARMKILLS" -sleep-ms "$SLEEP_MS" \
+	    >"$WORK/ds.txt" 2>"$WORK/ds.log" ||
+	    fail "bench_ds: $(tail -n 1 "$WORK/ds.log")"
+	sed 's/^/bench:   /' "$WORK/ds.log" >&2
+else
+	fail "starting the data store benchmark's services"
+fi
+# the store's sizes as dsd counted them at its restarts
+DS_NEMPTY=$(sed -n 's/.*dsd: restarted with \([0-9]*\) entries.*/\1/p' \
+    "$R5.log" | sort -n | head -n 1)
+DS_NFULL=$(sed -n 's/.*dsd: restarted with \([0-9]*\) entries.*/\1/p' \
+    "$R5.log" | sort -n | tail -n 1)
+unset REINC_RUNTIME_DIR
+stop_reincd "$R5" "$R5PID"
+
+# ---------------------------------------------------------------------
 # the table
 
 set -- $(colstats "$WORK/bare.txt" 1); BN=$1 BMED=$2 BP99=$3
@@ -523,6 +585,51 @@ lurows "update pause, 1 KiB region (us)" upd_1k ref_1k 1000
 lurows "update pause, 1 KiB blob (us)" blob_1k ref_1k 1000
 lurows "update pause, 64 MiB region (us)" upd_64m ref_64m -
 lurows "update pause, 1 GiB region (us)" upd_1g ref_1g 2000
+
+# the data store: dsl "WHAT STORE" KIND, or dsl WHAT STORE: bench_ds's
+# line "ds_WHAT STORE KIND ..." (or "ds_WHAT STORE ..."); dsv ... FIELD:
+# a value of it in us; ratiox A B: A / B with an x, or -
+dsl() { grep "^ds_$1 $2 " "$WORK/ds.txt" | head -n 1; }
+dsv() { us "$(field "$(dsl "$1" "$2")" "$3")"; }
+ratiox() { _r=$(ratio "$1" "$2"); if [ "$_r" = - ]; then echo -; else echo "${_r}x"; fi; }
+# kops KIND STORE [FIELD]: a throughput in k calls/s (default: the median
+# of the bursts' rates)
+kops() { kops_v "$(field "$(dsl "tput $2" "$1")" "${3:-med}")"; }
+# dsrows TITLE KIND: the call with the full store beside ipc_sendrec in
+# the same blocks, then with the almost empty store (ratio: full / empty)
+dsrows()
+{
+	_m=$(dsv "rtt full" "$2" median) _p=$(dsv "rtt full" "$2" p99)
+	_em=$(dsv "rtt empty" "$2" median) _ep=$(dsv "rtt empty" "$2" p99)
+	row "$1" "$_m" "$_p" "ipc_sendrec to bench_echo" \
+	    "$(dsv "rtt full" echo median)" "$(dsv "rtt full" echo p99)" \
+	    "$(ratiox "$_m" "$(dsv "rtt full" echo median)")" "-" ""
+	row "  store almost empty" "$_em" "$_ep" "  full / almost empty (medians)" \
+	    "" "" "$(ratiox "$_m" "$_em")" "-" ""
+}
+dsrows "ds_publish_u32 overwrite (us)" pub_over
+dsrows "ds_publish_u32 new key (us)" pub_new
+dsrows "ds_retrieve_u32 (us)" get_u32
+dsrows "ds_retrieve_mem 1 KiB (us)" get_mem
+for _k in "publish u32:pub_over" "retrieve u32:get_u32" \
+    "retrieve mem:get_mem"; do
+	_f=$(kops "${_k#*:}" full)
+	row "ds ${_k%%:*} (k calls/s)" "$_f" "" \
+	    "ipc_sendrec back to back" "$(kops echo full)" "" \
+	    "$(ratiox "$_f" "$(kops echo full)")" "-" ""
+done
+# recoveries: median and max (in the p99 column)
+DSR_M=$(dsv recover full median) DSR_X=$(dsv recover full max)
+DSR_EM=$(dsv recover empty median) DSR_EX=$(dsv recover empty max)
+DSR_DM=$(dsv recover drained median) DSR_DX=$(dsv recover drained max)
+DSR_CM=$(dsv recover echo median) DSR_CX=$(dsv recover echo max)
+row "dsd recovery, full store (us)" "$DSR_M" "$DSR_X" \
+    "reincd cold restart, bench_echo" "$DSR_CM" "$DSR_CX" \
+    "$(ratiox "$DSR_M" "$DSR_CM")" "-" ""
+row "  store almost empty" "$DSR_EM" "$DSR_EX" "  full / almost empty (medians)" \
+    "" "" "$(ratiox "$DSR_M" "$DSR_EM")" "-" ""
+row "  almost empty, drained" "$DSR_DM" "$DSR_DX" "  full / drained (medians)" \
+    "" "" "$(ratiox "$DSR_M" "$DSR_DM")" "-" ""
 line
 echo "Busy window: $(field "$BUSY" svc_active)/$NSVC services got CPU," \
     "machine $(field "$BUSY" sys_busy) % busy; idle window: $(field "$IDLE" svc_active)" \
@@ -549,6 +656,40 @@ done | awk '{ if ($1 > r) r = $1; if ($2 > p) p = $2; if ($3 > m) m = $3 }
 echo "Between changes (gaps overlapping none): the client's round trip" \
     "$(echo "$LUJ" | cut -d' ' -f1) us (median), p99 $(echo "$LUJ" | cut -d' ' -f2) us," \
     "max $(echo "$LUJ" | cut -d' ' -f3) us (worst client run): the machine's own jitter."
+DSFILL=$(grep '^ds_fill ' "$WORK/ds.txt")
+DSDROP=$(grep '^ds_drop ' "$WORK/ds.txt")
+echo "Data store: almost empty = ${DS_NEMPTY:-?} entries, full = ${DS_NFULL:-?}" \
+    "(as dsd counted them at its restarts: u32 keys, 100 mem values of 1 KiB," \
+    "the 4 services' labels), taking turns in $DS_ROUNDS rounds; calls made by a" \
+    "service, $DS_TRIPS per kind and store in 20 blocks alternating with" \
+    "ipc_sendrec to bench_echo, on random existing keys; ipc_sendrec with the" \
+    "store almost empty: $(dsv "rtt empty" echo median) us (median)."
+echo "Fill: $(field "$DSFILL" fills) x $(field "$DSFILL" n) new keys at" \
+    "$(kops_v "$(field "$DSFILL" rate)") k calls/s (first chunks" \
+    "$(kops_v "$(field "$DSFILL" first)"), last $(kops_v "$(field "$DSFILL" last)"));" \
+    "emptied again $(field "$DSDROP" drops) x at $(kops_v "$(field "$DSDROP" rate)")" \
+    "k deletes/s. ds_delete_u32 (of each new key)" \
+    "$(dsv "rtt full" del median) us full, $(dsv "rtt empty" del median) us" \
+    "almost empty (medians)."
+echo "Recovery: kill -9 -> a client's ds_retrieve_u32 answered; median and max" \
+    "(in the p99 column) of $(field "$(dsl recover full)" n) kills full," \
+    "$(field "$(dsl recover empty)" n) almost empty (before the first fill)," \
+    "$(field "$(dsl recover drained)" n) drained (almost empty again after a" \
+    "fill: dsd's rebuild walks every entry slot up to the high-water mark)," \
+    "$(field "$(dsl recover echo)" n) of bench_echo; requests that failed and" \
+    "were sent again: $(field "$(dsl recover full)" retries) full," \
+    "$(field "$(dsl recover empty)" retries) almost empty," \
+    "$(field "$(dsl recover drained)" retries) drained."
+dsb() { echo "$(kops "$1" full rate) [$(kops "$1" full lo)-$(kops "$1" full hi)]"; }
+echo "Throughput: $DS_TPUT calls of each kind and store, back to back in" \
+    "alternating bursts of $DS_BURST; the table gives the median of the bursts'" \
+    "rates (caller and callee on one CPU or on two, and other load, make them" \
+    "vary: see bench_ds.c). Full store, all bursts together [slowest-fastest" \
+    "burst], k calls/s: ipc_sendrec $(dsb echo), publish $(dsb pub_over)," \
+    "retrieve u32 $(dsb get_u32), retrieve mem $(dsb get_mem). Store almost" \
+    "empty, medians: ipc_sendrec $(kops echo empty), publish" \
+    "$(kops pub_over empty), retrieve u32 $(kops get_u32 empty), retrieve mem" \
+    "$(kops get_mem empty)."
 
 # breakdown of the restarts: medians of each stage (us)
 set -- $(colstats "$WORK/bare.txt" 3); B_SPAWN=$2

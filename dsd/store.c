@@ -168,6 +168,37 @@ static void lidx_remove(struct store *s, uint64_t i, uint32_t ep)
 	chain_remove(&s->lbucket[hash_ep(ep) & s->hmask], s->lnext, i);
 }
 
+/* The hash tables grow with the store (load factor at most 1), so that a
+ * small store's rebuild touches a small table: recovery time follows the
+ * entries, not the -entries limit. */
+static void maybe_grow(struct store *s)
+{
+	uint64_t hb = s->hmask + 1;
+	if (s->nent + 1 <= hb || hb >= s->h->ent_cap)
+		return;
+	uint32_t *b = calloc(hb * 2, sizeof(uint32_t));
+	uint32_t *lb = calloc(hb * 2, sizeof(uint32_t));
+	if (!b || !lb) {   /* longer chains, still correct */
+		free(b);
+		free(lb);
+		return;
+	}
+	free(s->bucket);
+	free(s->lbucket);
+	s->bucket = b;
+	s->lbucket = lb;
+	s->hmask = hb * 2 - 1;
+	uint64_t hw = atomic_load_explicit(&s->h->ent_hw, RLX);
+	for (uint64_t i = 0; i < hw; i++) {
+		const struct pent *e = &s->ent[i];
+		if (atomic_load_explicit(&e->state, RLX) != 1)
+			continue;
+		idx_insert(s, i);
+		if (e->type == DSF_TYPE_LABEL)
+			lidx_insert(s, i, ent_ver(e)->u32);
+	}
+}
+
 static int64_t find_label_ep(const struct store *s, uint32_t ep)
 {
 	for (uint32_t i = s->lbucket[hash_ep(ep) & s->hmask]; i;
@@ -619,6 +650,7 @@ int store_publish(struct store *s, const char *caller, int rs,
 			return -EPERM;
 	}
 	/* a new entry */
+	maybe_grow(s);
 	uint64_t hw = atomic_load_explicit(&s->h->ent_hw, RLX);
 	if (!s->nefree) {
 		if (hw >= s->h->ent_cap)
@@ -1001,8 +1033,8 @@ int store_open(struct store *s, void *base, size_t size, int created,
 		atomic_store(&h->page_hw, h->heap_size / HEAP_PAGE);
 
 	uint64_t cap = h->ent_cap, hb = 1024;
-	while (hb < cap)
-		hb *= 2;
+	while (hb < atomic_load(&h->ent_hw) && hb < cap)
+		hb *= 2;   /* maybe_grow() doubles it as the store grows */
 	s->hmask = hb - 1;
 	uint64_t npages = h->heap_size / HEAP_PAGE;
 	s->bucket = calloc(hb, sizeof(uint32_t));
