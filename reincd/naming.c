@@ -30,6 +30,8 @@ struct pending {
 };
 static struct pending *head, *tail;
 static unsigned npending;
+static int64_t due_ms;         /* deferred news go out then (0: now) */
+#define DEFER_MS 10            /* after a restart or an update */
 #define MAX_PENDING 65536      /* beyond: dropped, and logged */
 #define DS_PERIOD_MS 1000      /* dsd's heartbeat period (reinc edit) */
 
@@ -61,7 +63,8 @@ static int flush(struct chan *ch)
 	return 0;
 }
 
-static void send_ds(int type, const char *label, endpoint_t ep, int flags)
+static void send_ds(int type, const char *label, endpoint_t ep, int flags,
+                    int defer)
 {
 	struct chan *ch = ds_chan();
 	if (!ch)
@@ -88,27 +91,41 @@ static void send_ds(int type, const char *label, endpoint_t ep, int flags)
 		head = p;
 	tail = p;
 	npending++;
+	if (defer) {
+		/* Off the recovery's critical path: dsd would wake up and
+		 * compete for the CPU while the restarted instance answers
+		 * its first requests. */
+		if (!due_ms)
+			due_ms = now_ms() + DEFER_MS;
+		loop_wake_at(due_ms);
+		return;
+	}
+	due_ms = 0;
 	if (flush(ch) < 0)
 		loop_wake_at(now_ms() + 20);   /* naming_idle retries */
 }
 
-void naming_publish(const struct svc *s)
+void naming_publish(const struct svc *s, int defer)
 {
 	if (s->part)
-		send_ds(DS_PUBLISH, s->label, s->part->ep, DSF_OVERWRITE);
+		send_ds(DS_PUBLISH, s->label, s->part->ep, DSF_OVERWRITE, defer);
 }
 
 void naming_delete(const struct svc *s)
 {
 	/* at shutdown the store goes too */
 	if (s->part && s->part->ep != DS_PROC_NR && !shutting_down)
-		send_ds(DS_DELETE, s->label, s->part->ep, 0);
+		send_ds(DS_DELETE, s->label, s->part->ep, 0, 0);
 }
 
 void naming_idle(void)
 {
 	if (!head)
 		return;
+	int64_t now = now_ms();
+	if (due_ms && now < due_ms)
+		return;   /* the timer brings us back */
+	due_ms = 0;
 	struct chan *ch = ds_chan();
 	if (!ch) {   /* the data store went down: its news went with it */
 		while (head) {

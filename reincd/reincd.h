@@ -320,9 +320,10 @@ int naming_start(const char *path, char **args, int nargs);
 /* The endpoint a new service with this label gets: DS_PROC_NR for the
  * data store, else next. */
 endpoint_t naming_endpoint(const char *label, endpoint_t next);
-/* Publish s's label and endpoint (up, restart, update), or delete them
- * with everything s owns in the store (down). */
-void naming_publish(const struct svc *s);
+/* Publish s's label and endpoint (up; restart and update with defer: a
+ * few ms later, off the critical path), or delete them with everything s
+ * owns in the store (down). */
+void naming_publish(const struct svc *s, int defer);
 void naming_delete(const struct svc *s);
 /* Retry news the data store's full queue did not take. */
 void naming_idle(void);

@@ -541,7 +541,7 @@ int svc_up(const struct proto_msg *pm, struct conn *c, char *err,
 	nservices++;
 	if (inst_init(in, SEF_INIT_FRESH) < 0)
 		svc_kill_instance(in, "cannot send the init request");
-	naming_publish(s);   /* before it runs: its init may look itself up */
+	naming_publish(s, 0);   /* before it runs: its init may look itself up */
 	if (!c)
 		;   /* reincd's own (the data store at boot) */
 	else if (s->flags & UPF_NOBLOCK)
@@ -585,7 +585,7 @@ void svc_init_reply(struct inst *in, int result, int flags, uint64_t id)
 	if (!(flags & INITR_NOWAIT))
 		conn_reply(in->ctl, id, 0, NULL);
 	if (s->state == S_RESTARTING) {
-		naming_publish(s);   /* subscribers learn of the restart */
+		naming_publish(s, 1);   /* subscribers learn of the restart */
 		s->restarts++;
 		log_info("service '%s': completed restart %d%s (pid %d)",
 		         s->label, s->restarts,

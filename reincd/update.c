@@ -662,7 +662,7 @@ static void commit(struct update *d)
 		}
 	}
 	s->standby_due = now_ms() + 50;
-	naming_publish(s);   /* subscribers learn of the update */
+	naming_publish(s, 1);   /* subscribers learn of the update */
 	log_info("service '%s': updated%s (pid %d -> %d)", s->label,
 	         d->self ? " (self)" : "", (int)old->pid, (int)nu->pid);
 }
