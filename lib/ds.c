@@ -142,21 +142,24 @@ static int publish(const char *name, int type, int flags, uint32_t val,
                    const void *data, size_t len)
 {
 	message m;
+	int r, data_type = type == DSF_TYPE_STR || type == DSF_TYPE_MEM;
 	init_msg(&m, DS_PUBLISH, (flags & ~DSF_MASK_TYPE) | type);
-	int r = put_key(&m, name, DS_MAX_KEYLEN);
-	if (r < 0)
-		return r;
-	struct ds_msg *q = ds_msg_of(&m);
-	q->val = val;
-	if (type == DSF_TYPE_STR || type == DSF_TYPE_MEM) {
+	if ((r = key_len(name, DS_MAX_KEYLEN)) < 0)
+		return r;   /* a bad key is reported before anything else */
+	if (data_type) {
 		if (len > UINT32_MAX)
 			return -EINVAL;
 		if (len && !data)
 			return -EFAULT;
+		/* room for the value first: put_key may then use the grant */
 		if ((r = grant(len)) < 0)
 			return r;
-		if (q->key_len >= DS_INLINE_KEY)
-			memcpy(g.buf, name, q->key_len + 1);
+	}
+	if ((r = put_key(&m, name, DS_MAX_KEYLEN)) < 0)
+		return r;
+	struct ds_msg *q = ds_msg_of(&m);
+	q->val = val;
+	if (data_type) {
 		if (len)
 			memcpy(g.buf + DS_BUF_KEY, data, len);
 		q->val_len = (uint32_t)len;
@@ -192,18 +195,19 @@ int ds_publish_label(const char *name, endpoint_t ep, int flags)
 
 static int retrieve(const char *name, int type, message *m, size_t room)
 {
+	int r, data_type = type == DSF_TYPE_STR || type == DSF_TYPE_MEM;
 	init_msg(m, DS_RETRIEVE, type);
-	int r = put_key(m, name, DS_MAX_KEYLEN);
-	if (r < 0)
+	if ((r = key_len(name, DS_MAX_KEYLEN)) < 0)
+		return r;   /* a bad key is reported before anything else */
+	if (room > UINT32_MAX)
+		room = UINT32_MAX;
+	/* room for the value first: put_key may then use the grant */
+	if (data_type && (r = grant(room)) < 0)
+		return r;
+	if ((r = put_key(m, name, DS_MAX_KEYLEN)) < 0)
 		return r;
 	struct ds_msg *q = ds_msg_of(m);
-	if (type == DSF_TYPE_STR || type == DSF_TYPE_MEM) {
-		if (room > UINT32_MAX)
-			room = UINT32_MAX;
-		if ((r = grant(room)) < 0)
-			return r;
-		if (q->key_len >= DS_INLINE_KEY)
-			memcpy(g.buf, name, q->key_len + 1);
+	if (data_type) {
 		q->val_len = (uint32_t)room;
 		q->grant = g.id;
 	}
