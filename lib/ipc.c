@@ -283,24 +283,18 @@ static int take_callee(uint32_t slot, message *m, int *status)
 			close(st->rx_fd);
 			st->rx_fd = -1;
 		}
-		if (n2 > 0)
-			for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm;
-			     cm = CMSG_NXTHDR(&mh, cm)) {
-				if (cm->cmsg_level != SOL_SOCKET ||
-				    cm->cmsg_type != SCM_RIGHTS)
-					continue;
-				int nf = (int)((cm->cmsg_len - CMSG_LEN(0)) /
-				               sizeof(int));
-				int fds[4];
-				memcpy(fds, CMSG_DATA(cm),
-				       (size_t)(nf > 4 ? 4 : nf) * sizeof(int));
-				for (int i = 0; i < nf && i < 4; i++) {
-					if (st->rx_fd < 0 && !bad)
-						st->rx_fd = fds[i];
-					else
-						close(fds[i]);
-				}
-			}
+		/* cbuf holds one descriptor: the kernel drops any more */
+		struct cmsghdr *cm = n2 > 0 ? CMSG_FIRSTHDR(&mh) : NULL;
+		if (cm && cm->cmsg_level == SOL_SOCKET &&
+		    cm->cmsg_type == SCM_RIGHTS &&
+		    cm->cmsg_len >= CMSG_LEN(sizeof(int))) {
+			int fd;
+			memcpy(&fd, CMSG_DATA(cm), sizeof(fd));
+			if (bad)
+				close(fd);
+			else
+				st->rx_fd = fd;
+		}
 		if (n2 != n) {  /* cannot happen with a single reader */
 			sef__chan_remove(CHAN_CALLEE, slot);
 			return -EPROTO;
