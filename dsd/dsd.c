@@ -28,7 +28,6 @@ static struct dsd_caps caps = { DSD_DEF_ENTRIES, DSD_DEF_HEAP,
                                 DSD_DEF_SUBS, DSD_DEF_MAX_VALUE };
 static uint64_t max_grants = 1024;
 static struct store st;
-static int notify_due;
 
 /* ------------------------------------------------------------------ */
 /* grants: one per caller endpoint, least recently used evicted         */
@@ -183,10 +182,8 @@ static int init(int type, sef_init_info_t *info)
 	st.notify = notify_owner;
 	if (!grants && !(grants = calloc(max_grants, sizeof(*grants))))
 		return -ENOMEM;
-	if (!created) {
-		store_notify_all(&st);
-		notify_due = 1;
-	}
+	if (!created)
+		store_notify_all(&st);   /* sent from the main loop */
 	if (type != SEF_INIT_FRESH || !created)
 		fprintf(stderr, "dsd: %s with %" PRIu64 " entries and %" PRIu64
 		        " subscriptions\n", type == SEF_INIT_LU ? "updated" :
@@ -263,10 +260,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	for (;;) {
-		if (notify_due) {
-			store_flush_notify(&st);
-			notify_due = 0;
-		}
+		store_flush_notify(&st);   /* after a restart: to everyone */
 		message m;
 		int status;
 		r = sef_receive_status(ANY, &m, &status);

@@ -126,6 +126,7 @@ struct store {
 	struct subx *sx;
 	uint64_t nsub;
 	int mark_punch;              /* MADV_REMOVE works on the region */
+	int notify_due;              /* some sx[].notify is set */
 
 	/* notify a subscriber's owner (dsd.c); NULL for none */
 	void (*notify)(struct store *s, const char *owner);
@@ -175,6 +176,17 @@ struct dsd_caller {
 };
 int dsd_request(struct store *s, const struct dsd_caller *c, message *m,
                 uint8_t *gbuf, size_t gsize, uint64_t gid);
+
+/* The four entry types; STR and MEM have their value in the heap. */
+static inline int ds_type_ok(uint32_t t)
+{
+	return t == DSF_TYPE_U32 || t == DSF_TYPE_STR || t == DSF_TYPE_MEM ||
+	       t == DSF_TYPE_LABEL;
+}
+static inline int ds_has_data(uint32_t t)
+{
+	return t == DSF_TYPE_STR || t == DSF_TYPE_MEM;
+}
 
 static inline const struct pver *ent_ver(const struct pent *e)
 {

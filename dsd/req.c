@@ -31,13 +31,7 @@ static int get_key(const struct ds_msg *q, const uint8_t *gbuf, char *out,
 static int single_type(uint32_t flags)
 {
 	uint32_t t = flags & DSF_MASK_TYPE;
-	return t == DSF_TYPE_U32 || t == DSF_TYPE_STR || t == DSF_TYPE_MEM ||
-	       t == DSF_TYPE_LABEL ? (int)t : -1;
-}
-
-static int has_data(int type)
-{
-	return type == DSF_TYPE_STR || type == DSF_TYPE_MEM;
+	return ds_type_ok(t) ? (int)t : -1;
 }
 
 int dsd_request(struct store *s, const struct dsd_caller *c, message *m,
@@ -68,7 +62,7 @@ int dsd_request(struct store *s, const struct dsd_caller *c, message *m,
 			return -EINVAL;
 		if ((r = get_key(&in, gbuf, key, DS_MAX_KEYLEN)) < 0)
 			return r;
-		if (has_data(type)) {
+		if (ds_has_data((uint32_t)type)) {
 			if (!gbuf)
 				return -DS_ENOGRANT;
 			if (in.val_len > room)
@@ -76,21 +70,21 @@ int dsd_request(struct store *s, const struct dsd_caller *c, message *m,
 		}
 		return store_publish(s, c->label, c->rs, key, (uint32_t)type,
 		                     in.flags, in.val, val,
-		                     has_data(type) ? in.val_len : 0);
+		                     ds_has_data((uint32_t)type) ? in.val_len : 0);
 
 	case DS_RETRIEVE: {
 		if (type < 0)
 			return -EINVAL;
 		if ((r = get_key(&in, gbuf, key, DS_MAX_KEYLEN)) < 0)
 			return r;
-		if (has_data(type) && !gbuf)
+		if (ds_has_data((uint32_t)type) && !gbuf)
 			return -DS_ENOGRANT;
 		const struct pent *e;
 		if ((r = store_retrieve(s, c->rs ? "rs" : c->label, key,
 		                        (uint32_t)type, &e)) < 0)
 			return r;
 		const struct pver *v = ent_ver(e);
-		if (has_data(type)) {
+		if (ds_has_data((uint32_t)type)) {
 			size_t n = v->len;
 			if (n > in.val_len)
 				n = in.val_len;

@@ -463,7 +463,7 @@ static void mark(struct store *s, uint64_t i, const struct pver *v, int set)
 		} else {
 			atomic_fetch_and_explicit(w, ~bit, REL);
 		}
-		s->sx[j].notify = 1;
+		s->sx[j].notify = s->notify_due = 1;
 	}
 }
 
@@ -545,17 +545,6 @@ static int key_ok(const char *key)
 	return n >= 1 && n < DS_MAX_KEYLEN;
 }
 
-static int type_ok(uint32_t t)
-{
-	return t == DSF_TYPE_U32 || t == DSF_TYPE_STR || t == DSF_TYPE_MEM ||
-	       t == DSF_TYPE_LABEL;
-}
-
-static int has_data(uint32_t type)
-{
-	return type == DSF_TYPE_STR || type == DSF_TYPE_MEM;
-}
-
 /* Fill version v with a new value; the heap block is taken here. */
 static int fill_ver(struct store *s, struct pver *v, uint32_t type,
                     uint32_t flags, const char *owner, uint32_t u32,
@@ -563,9 +552,9 @@ static int fill_ver(struct store *s, struct pver *v, uint32_t type,
 {
 	memset(v, 0, sizeof(*v));
 	v->flags = DSF_IN_USE | type | (flags & DSF_PRIVATE);
-	v->u32 = has_data(type) ? 0 : u32;
+	v->u32 = ds_has_data(type) ? 0 : u32;
 	snprintf(v->owner, sizeof(v->owner), "%s", owner);
-	if (has_data(type) && len) {
+	if (ds_has_data(type) && len) {
 		int64_t off = heap_alloc(s, len);
 		if (off < 0)
 			return (int)off;
@@ -588,7 +577,7 @@ static void delete_entry(struct store *s, uint64_t i)
 	if (e->type == DSF_TYPE_LABEL)
 		lidx_remove(s, i, v.u32);
 	mark(s, i, &v, 0);
-	if (has_data(e->type))
+	if (ds_has_data(e->type))
 		heap_free(s, v.off, v.len);
 	efree_push(s, (uint32_t)i);
 	s->nent--;
@@ -598,13 +587,13 @@ int store_publish(struct store *s, const char *caller, int rs,
                   const char *key, uint32_t type, uint32_t flags,
                   uint32_t u32, const void *val, uint32_t len)
 {
-	if (!key_ok(key) || !type_ok(type))
+	if (!key_ok(key) || !ds_type_ok(type))
 		return -EINVAL;
 	if (!rs && !*caller)
 		return -EPERM;   /* not a service */
 	if (type == DSF_TYPE_LABEL && !rs)
 		return -EPERM;   /* labels are reincd's */
-	if (has_data(type)) {
+	if (ds_has_data(type)) {
 		if (len > s->h->max_value)
 			return -EFBIG;
 		if (type == DSF_TYPE_STR && len == 0)
@@ -630,7 +619,7 @@ int store_publish(struct store *s, const char *caller, int rs,
 			return r;
 		mark(s, (uint64_t)i, &e->v[!cur], 1);
 		atomic_store_explicit(&e->sel, !cur, REL);  /* the change */
-		if (has_data(type))
+		if (ds_has_data(type))
 			heap_free(s, old.off, old.len);
 		if (strcmp(old.owner, owner)) {
 			owner_del(s, (uint64_t)i, old.owner);
@@ -684,7 +673,7 @@ int store_publish(struct store *s, const char *caller, int rs,
 int store_retrieve(struct store *s, const char *caller, const char *key,
                    uint32_t type, const struct pent **out)
 {
-	if (!key_ok(key) || !type_ok(type))
+	if (!key_ok(key) || !ds_type_ok(type))
 		return -EINVAL;
 	int64_t i = find(s, key, type);
 	if (i < 0)
@@ -708,7 +697,7 @@ int store_label_name(struct store *s, endpoint_t ep, const char **name)
 int store_delete(struct store *s, const char *caller, int rs,
                  const char *key, uint32_t type)
 {
-	if (!key_ok(key) || !type_ok(type))
+	if (!key_ok(key) || !ds_type_ok(type))
 		return -EINVAL;
 	if (!rs && !*caller)
 		return -EPERM;
@@ -783,7 +772,7 @@ int store_subscribe(struct store *s, const char *caller, const char *pat,
 			    !sub_matches(s, (uint64_t)j, e, ent_ver(e)))
 				continue;
 			atomic_fetch_or_explicit(&m[i / 64], 1ull << (i % 64), REL);
-			s->sx[j].notify = 1;
+			s->sx[j].notify = s->notify_due = 1;
 		}
 	}
 	return 0;
@@ -849,11 +838,14 @@ void store_notify_all(struct store *s)
 {
 	for (uint64_t j = 0; j < sub_hw(s); j++)
 		if (atomic_load_explicit(&s->sub[j].state, RLX))
-			s->sx[j].notify = 1;
+			s->sx[j].notify = s->notify_due = 1;
 }
 
 void store_flush_notify(struct store *s)
 {
+	if (!s->notify_due)
+		return;   /* the common case: nothing changed */
+	s->notify_due = 0;
 	for (uint64_t j = 0; j < sub_hw(s); j++) {
 		if (!s->sx[j].notify)
 			continue;
@@ -919,7 +911,7 @@ static int claim(uint8_t *used, uint64_t first, uint64_t n)
 static int value_ok(struct store *s, const struct pent *e, uint8_t *used)
 {
 	const struct pver *v = ent_ver(e);
-	if (!has_data(e->type))
+	if (!ds_has_data(e->type))
 		return v->len == 0;
 	if (v->len == 0)
 		return e->type == DSF_TYPE_MEM;
@@ -1065,7 +1057,7 @@ int store_open(struct store *s, void *base, size_t size, int created,
 			atomic_store(&e->state, 0);   /* damage: free */
 			continue;
 		}
-		int ok = key_ok(e->key) && type_ok(e->type) &&
+		int ok = key_ok(e->key) && ds_type_ok(e->type) &&
 		         e->keylen == strlen(e->key) && ver_ok(e) &&
 		         find(s, e->key, e->type) < 0 && value_ok(s, e, used);
 		if (!ok) {
