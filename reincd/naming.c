@@ -39,9 +39,7 @@ static struct chan *ds_chan(void)
 {
 	if (!rs && !(rs = part_new(RS_PROC_NR, NULL, NULL)))
 		return NULL;
-	if (!part_find(DS_PROC_NR))
-		return NULL;
-	struct chan *ch;
+	struct chan *ch;   /* -ESRCH: no data store */
 	return chan_connect(rs, DS_PROC_NR, &ch) == 0 ? ch : NULL;
 }
 
@@ -101,8 +99,7 @@ static void send_ds(int type, const char *label, endpoint_t ep, int flags,
 		return;
 	}
 	due_ms = 0;
-	if (flush(ch) < 0)
-		loop_wake_at(now_ms() + 20);   /* naming_idle retries */
+	naming_idle();
 }
 
 void naming_publish(const struct svc *s, int defer)
@@ -138,7 +135,7 @@ void naming_idle(void)
 		return;
 	}
 	if (flush(ch) < 0)
-		loop_wake_at(now_ms() + 20);
+		loop_wake_at(now + 20);   /* the queue is full: retry */
 }
 
 endpoint_t naming_endpoint(const char *label, endpoint_t next)
