@@ -539,14 +539,14 @@ int svc_up(const struct proto_msg *pm, struct conn *c, char *err,
 	s->next = services;
 	services = s;
 	nservices++;
+	/* Before its init request: its init may look itself up, and dsd
+	 * reads what reincd wrote before anything the service sends. */
+	naming_publish(s, 0);
 	if (inst_init(in, SEF_INIT_FRESH) < 0)
 		svc_kill_instance(in, "cannot send the init request");
-	naming_publish(s, 0);   /* before it runs: its init may look itself up */
-	if (!c)
-		;   /* reincd's own (the data store at boot) */
-	else if (s->flags & UPF_NOBLOCK)
+	if (c && (s->flags & UPF_NOBLOCK))   /* c NULL: the data store at boot */
 		conn_reply(c, pm->id, 0, NULL);
-	else
+	else if (c)
 		waiter_set(&s->waiter, c, pm->id, P_UP);
 	log_debug("service '%s': starting %s (endpoint %d, pid %d)", s->label,
 	          s->path, s->part->ep, (int)in->pid);
