@@ -49,6 +49,7 @@ typedef int endpoint_t;
 #define SELF  ((endpoint_t)0x8ace) /* the caller itself */
 
 #define SYSTEM      ((endpoint_t)-2) /* source of signal notifications */
+#define PM_PROC_NR  ((endpoint_t)0)  /* reincd as MINIX's PM: process events */
 #define RS_PROC_NR  ((endpoint_t)2)  /* reincd */
 #define DS_PROC_NR  ((endpoint_t)6)  /* the data store (label "ds") */
 
@@ -84,6 +85,9 @@ _Static_assert(sizeof(message) == 64, "message must be 64 bytes");
 #define NOTIFY_MESSAGE        0x1000 /* payload-less notification */
 #define COMMON_RQ_BASE        0x1100
 #define SIGS_SIGNAL_RECEIVED  (COMMON_RQ_BASE + 0)
+#define PROC_EVENT            (COMMON_RQ_BASE + 3) /* from PM_PROC_NR */
+#define COMMON_RS_BASE        0x1180
+#define PROC_EVENT_REPLY      (COMMON_RS_BASE + 0) /* to PM_PROC_NR */
 #define RS_RQ_BASE            0x700
 #define RS_INIT               (RS_RQ_BASE + 20)
 #define RS_LU_PREPARE         (RS_RQ_BASE + 21)
@@ -395,6 +399,29 @@ int ds_subscribe(const char *pattern, int flags);
 /* The next changed key (buf of DS_MAX_KEYLEN bytes), its type and its
  * owner's endpoint: 0, -ENOENT (nothing more), -ESRCH (no subscription). */
 int ds_check(char *key, int *type, endpoint_t *owner);
+
+/* ---------------------------------------------------------------------
+ * Process events (MINIX PM's event.c).  A service subscribes to the exit
+ * of every process reincd knows (services and user processes) and to the
+ * caught signals of user processes blocked in ipc_sendrec.  Each event
+ * comes as a PROC_EVENT message from PM_PROC_NR with
+ * m_pm_lsys_proc_event.endpt and .event, to one subscriber at a time in
+ * subscription order; the subscriber acknowledges it by sending a
+ * PROC_EVENT_REPLY message with the same two fields to PM_PROC_NR (ipc_send
+ * or ipc_senda), and the next subscriber gets it only then.  An exiting
+ * service is restarted, and a user process's channels are closed, only
+ * after the last acknowledgement; a signalled process's handler runs only
+ * then.  Acknowledge every event before returning to sef_receive: one not
+ * acknowledged when the service becomes ready for a live update is
+ * delivered again to whichever instance runs next.
+ */
+#define PROC_EVENT_EXIT   0x01
+#define PROC_EVENT_SIGNAL 0x02
+
+/* Replace the caller's mask (0 unsubscribes; acknowledgements still due
+ * must be sent).  0, -EPERM (not a service), -ENOMEM (too many
+ * subscribers: reincd -event-subs, 4 by default), -EINVAL (unknown bits). */
+int proceventmask(unsigned int mask);
 
 /* ---------------------------------------------------------------------
  * Labels.  MINIX keeps 15 characters; longer labels are truncated.

@@ -107,6 +107,9 @@ void sef__ctl_dispatch(struct proto_msg *pm, int *fds, int nfds)
 	case P_LU_PREPARE:
 		sef__lu_request(pm);
 		break;
+	case P_PROC_EVENT:
+		sef__pev_queue(pm);
+		break;
 	default:
 		/* late replies, init requests after init: nothing to do */
 		break;

@@ -384,6 +384,20 @@ int sef__next_message(endpoint_t src, message *m, int *status)
 		    atomic_load_explicit(&st->live->counter,
 		                         memory_order_relaxed) + 1,
 		    memory_order_relaxed);
+	if (src == PM_PROC_NR) {
+		/* process events only */
+		while (!sef__pev_take(m, status)) {
+			struct pollfd pf = { .fd = st->ctl_fd, .events = POLLIN };
+			set_idle(1);
+			r = poll(&pf, 1, -1);
+			set_idle(0);
+			if (r < 0 && errno != EINTR)
+				return -errno;
+			if (r > 0 && (r = sef__ctl_read(0)) < 0)
+				return r;
+		}
+		return 0;
+	}
 	if (src != ANY) {
 		/* Only src's channel counts; other events wait (MINIX). */
 		for (;;) {
@@ -410,7 +424,8 @@ int sef__next_message(endpoint_t src, message *m, int *status)
 		}
 	}
 	for (;;) {
-		if (take_ping(m, status) || take_lu(m, status))
+		if (take_ping(m, status) || take_lu(m, status) ||
+		    sef__pev_take(m, status))
 			return 0;
 		while (st->iready < st->nready) {
 			uint64_t tag = st->ready[st->iready];
@@ -423,7 +438,7 @@ int sef__next_message(endpoint_t src, message *m, int *status)
 				r = sef__ctl_read(0);
 				if (r < 0)
 					return r;
-				if (take_lu(m, status))
+				if (take_lu(m, status) || sef__pev_take(m, status))
 					return 0;
 				if (r > 0)
 					continue;  /* maybe more: stay on it */
@@ -629,11 +644,15 @@ static int send_prologue(endpoint_t dst, const message *m)
 	if ((r = check_dst(dst)) < 0)
 		return r;
 	/* reincd is reached through the control API, not by messages */
-	return dst == RS_PROC_NR ? -ENOSYS : 0;
+	return dst == RS_PROC_NR || dst == PM_PROC_NR ? -ENOSYS : 0;
 }
 
 static int do_send(endpoint_t dst, message *m, int nonblock)
 {
+	if (dst == PM_PROC_NR && m) {   /* a process event acknowledgement */
+		int r = need_startup();
+		return r < 0 ? r : sef__pev_reply(m);
+	}
 	int r = send_prologue(dst, m);
 	if (r < 0)
 		return r;
@@ -687,11 +706,17 @@ int sef__sendrec_fd(endpoint_t dst, message *m, int pass)
 	 * unanswered, which is what makes a stuck sendrec visible. */
 	if (st->live)
 		atomic_store_explicit(&st->live->idle, 0, memory_order_relaxed);
+	/* A user process holds caught signals back while anyone wants to
+	 * hear of them (signal events, event.c). */
+	int hold = st->evpage &&
+	           atomic_load_explicit(&st->evpage->sig_subs,
+	                                memory_order_relaxed) != 0;
 	for (;;) {
 		uint8_t buf[DF_SIZE + 8];
 		struct df d;
-		ssize_t n = recv(fd, buf, sizeof(buf), 0);
-		if (n < 0 && errno == EINTR)
+		ssize_t n = hold ? sef__user_wait(fd, buf, sizeof(buf), dst)
+		                 : recv(fd, buf, sizeof(buf), 0);
+		if (n < 0 && errno == EINTR && !hold)
 			continue;
 		if (n <= 0) {
 			sef__chan_remove(CHAN_CALLER, (uint32_t)slot);

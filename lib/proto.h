@@ -117,6 +117,11 @@ enum proto_type {
 	P_STATUS,        /* [T_LABEL] -> P_STATUS_REC..., then P_REPLY */
 	P_CONNECT,       /* T_EP -> T_CHAN record + fd (caller end) */
 	P_UPDATE, P_SYSCTL, P_FI,
+	P_EVMASK,        /* proceventmask: T_FLAGS(mask) -> P_REPLY */
+	P_EVACK,         /* PROC_EVENT_REPLY: T_EP T_EVENT, never answered */
+	P_SIGEVENT,      /* user process: a caught signal (T_SIGNO) is
+	                  * pending while it waits in ipc_sendrec to T_EP;
+	                  * P_REPLY once every subscriber acknowledged */
 	P_REQ_LAST,
 	/* service -> reincd, no reply unless said */
 	P_INIT_REPLY = 40, /* T_RESULT, T_FLAGS(INITR_*) -> P_REPLY */
@@ -136,6 +141,8 @@ enum proto_type {
 	P_CHAN_ADD,      /* T_CHANS records, fds attached in order */
 	P_CHAN_DEL,      /* T_CHANS records (no fds) */
 	P_LU_PREPARE,    /* T_LU_STATE (0 = cancel) T_FLAGS (SEF_LU_*) */
+	P_PROC_EVENT,    /* T_EP T_EVENT: to a subscriber, acknowledged by
+	                  * P_EVACK */
 	P_TYPE_LAST
 };
 
@@ -177,6 +184,8 @@ enum proto_tag {
 	T_IPC_FILTERS,  /* blob: update (reinc -> reincd): filters as text,
 	                 * NUL-terminated "w:SPEC" or "b:SPEC"; prepare
 	                 * (reincd -> instance): ipcf records */
+	T_EVENT,        /* int: PROC_EVENT_* */
+	T_SIGNO,        /* int: a signal number */
 	T_MAX_TAG
 };
 
@@ -241,6 +250,17 @@ static inline void ipcf_decode(const uint8_t *p, struct ipcf_rec *r)
 	r->flags = (uint16_t)(p[2] | p[3] << 8);
 	r->ep = (int32_t)get_le32(p + 4); r->type = (int32_t)get_le32(p + 8);
 }
+
+/* The events page: a memfd reincd gives every user process with its
+ * P_HELLO reply, mapped read-only.  sig_subs counts the services
+ * subscribed to PROC_EVENT_SIGNAL; while it is 0 libsef's ipc_sendrec
+ * does not hold signals back (there is nobody to tell). */
+#define EV_PAGE_SIZE    4096
+#define EV_PAGE_VERSION 1
+struct ev_page {
+	uint32_t version;
+	_Atomic uint32_t sig_subs;
+};
 
 /* A channel record in T_CHANS: 28 bytes, little-endian.  The peer's
  * label comes from reincd, so a callee can trust it ("" for a user

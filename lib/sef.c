@@ -206,6 +206,7 @@ static int alloc_state(void)
 	sef__st->self = NONE;
 	sef__st->lu_blob_fd = -1;
 	sef__st->rx_fd = -1;
+	sef__st->usigfd = -1;
 	return 0;
 }
 
@@ -378,10 +379,23 @@ static int startup_user(void)
 		goto fail;
 	}
 	proto_begin(pb, P_HELLO, ++st->ctl_id);
-	r = sef__ctl_call(pb, NULL);
+	int pfd = -1;
+	r = sef__ctl_call(pb, &pfd);
 	free(pb);
-	if (r < 0)
+	if (r < 0) {
+		if (pfd >= 0)
+			close(pfd);
 		goto fail;
+	}
+	if (pfd >= 0) {   /* the events page, read-only */
+		void *p = mmap(NULL, EV_PAGE_SIZE, PROT_READ, MAP_SHARED, pfd, 0);
+		close(pfd);
+		if (p != MAP_FAILED &&
+		    ((const struct ev_page *)p)->version == EV_PAGE_VERSION)
+			st->evpage = p;
+		else if (p != MAP_FAILED)
+			munmap(p, EV_PAGE_SIZE);
+	}
 	st->self = (endpoint_t)proto_int(&st->pm, T_EP, NONE);
 	st->mode = SEF_MODE_USER;
 	return 0;

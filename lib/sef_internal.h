@@ -74,6 +74,12 @@ struct sef__state {
 	int lu_req_nfilt;           /* ... of the request being handled */
 	struct ipcf_rec lu_filt[IPCF_MAX_FILTERS * IPCF_MAX_ELEMENTS];
 	struct ipcf_rec lu_req_filt[IPCF_MAX_FILTERS * IPCF_MAX_ELEMENTS];
+	/* process events (event.c) */
+	struct sef__pev *pev;       /* PROC_EVENTs not yet handed up: ring */
+	unsigned pev_head, pev_len, pev_cap;
+	int pev_drop;               /* ready for an update: drop them */
+	const struct ev_page *evpage;   /* user process: reincd's page */
+	int usigfd;                 /* user process: pending-signal watch */
 	uint64_t ctl_buf_align;
 	uint8_t ctl_buf[PROTO_MAX_FRAME];
 	struct proto_msg pm;    /* scratch for decoding control frames */
@@ -144,6 +150,20 @@ void sef__lu_init_begin(const struct proto_msg *pm, int *fds, int nfds);
 void sef__lu_init_end(int ok);
 /* May a message from src of this type be received now? */
 int sef__lu_filter_pass(endpoint_t src, int type);
+
+/* event.c */
+struct sef__pev { endpoint_t ep; int event; };
+/* A P_PROC_EVENT frame arrived: queue it (or drop it, see pev_drop). */
+void sef__pev_queue(const struct proto_msg *pm);
+/* Hand up the oldest queued event as a PROC_EVENT message: 1 or 0. */
+int sef__pev_take(message *m, int *status);
+/* Drop what was not handed up (the service is ready for an update). */
+void sef__pev_clear(void);
+/* ipc_send to PM_PROC_NR: a PROC_EVENT_REPLY. */
+int sef__pev_reply(const message *m);
+/* A user process waits for its reply on fd with caught signals held
+ * back: reads the reply frame into buf (length returned, or -errno). */
+ssize_t sef__user_wait(int fd, uint8_t *buf, size_t len, endpoint_t dst);
 
 /* sef.c */
 void sef__ping_event(void);

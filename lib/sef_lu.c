@@ -182,7 +182,15 @@ static void lu_ready(int state, int result)
 	m.m_type = RS_LU_PREPARE;
 	m.m_i32[0] = state;
 	m.m_i32[1] = result;
+	if (result == 0) {
+		/* Blocked from here on: process events not handed up yet
+		 * go, and reincd sends them again to whichever instance runs
+		 * next (this one if the update fails). */
+		sef__pev_clear();
+		st->pev_drop = 1;
+	}
 	int r = neg(cb_response(&m));
+	st->pev_drop = 0;
 	if (r == -EDEADEPT)
 		detach();
 	drop_blob();

@@ -138,6 +138,8 @@ int chan_connect(struct part *caller, endpoint_t dst, struct chan **out)
 		return -ESRCH;
 	if (!caller->svc && !callee->svc)
 		return -EPERM;  /* user processes talk to services only */
+	if (!callee->svc && !callee->conn && callee->ep != RS_PROC_NR)
+		return -ESRCH;  /* a user process that exited */
 	for (uint32_t i = 0; i < caller->ncaller_hi; i++) {
 		struct chan *ch = caller->caller[i];
 		if (ch && ch->callee == callee) {
@@ -218,6 +220,7 @@ void part_free(struct part *p)
 	for (uint32_t i = 0; i < p->ncaller_hi; i++)
 		if (p->caller[i])
 			chan_destroy(p->caller[i], p);
+	pev_part_gone(p);
 	struct part **pp = &part_hash[hash_ep(p->ep)];
 	while (*pp && *pp != p)
 		pp = &(*pp)->hnext;

@@ -79,7 +79,7 @@ void conn_close(struct conn *c)
 	c->fd = -1;
 	conns[c->slot] = NULL;
 	if (c->user) {
-		part_free(c->user);
+		pev_user_exit(c->user);   /* then its channels go */
 		c->user = NULL;
 	}
 	if (c->inst && c->inst->ctl == c)

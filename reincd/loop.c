@@ -15,6 +15,7 @@
 
 struct config cfg = {
 	.tick_ms = 100, .init_ms = 10000, .grace_ms = 2000,
+	.event_subs = 4, .event_timeout_ms = 10000,
 };
 int shutting_down;
 static int epfd = -1;

@@ -31,7 +31,8 @@ static void usage(void)
 	fprintf(stderr,
 	    "usage: reincd [-r RUNTIME_DIR] [-v] [-tick D] [-init-time D] "
 	    "[-stop-grace D]\n"
-	    "              [-ds PATH|none] [-ds-arg ARG]...\n"
+	    "              [-ds PATH|none] [-ds-arg ARG]... [-event-subs N]\n"
+	    "              [-event-timeout D|0]\n"
 	    "Durations: 500ms, 2s, 5HZ (5 s), or MINIX ticks (60 per s).\n");
 	exit(2);
 }
@@ -67,6 +68,21 @@ static void parse_args(int argc, char **argv)
 			cfg.init_ms = duration_arg(a, v), i++;
 		else if (!strcmp(a, "-stop-grace"))
 			cfg.grace_ms = duration_arg(a, v), i++;
+		else if (!strcmp(a, "-event-timeout") && v && !strcmp(v, "0"))
+			cfg.event_timeout_ms = 0, i++;
+		else if (!strcmp(a, "-event-timeout"))
+			cfg.event_timeout_ms = duration_arg(a, v), i++;
+		else if (!strcmp(a, "-event-subs") && v) {
+			char *end;
+			long n = strtol(v, &end, 10);
+			if (*v == '\0' || *end || n < 1 || n > 1024) {
+				fprintf(stderr, "reincd: -event-subs: a number "
+				        "from 1 to 1024\n");
+				exit(2);
+			}
+			cfg.event_subs = (int)n;
+			i++;
+		}
 		else if (!strcmp(a, "-ds") && v) {
 			ds_off = !strcmp(v, "none");
 			ds_path = ds_off ? NULL : v;
@@ -166,6 +182,9 @@ int main(int argc, char **argv)
 
 	if (loop_init() < 0)
 		fatal("epoll: %s", strerror(errno));
+	int r = pev_init();
+	if (r < 0)
+		fatal("process events page: %s", strerror(-r));
 
 	int lfd = open_public_socket();
 	static struct watch wl = { .kind = W_LISTEN };

@@ -26,6 +26,8 @@ struct config {
 	int64_t grace_ms;       /* SIGTERM -> SIGKILL */
 	int verbose;
 	uid_t uid;              /* reincd's own uid: may manage */
+	int event_subs;         /* most process event subscribers */
+	int64_t event_timeout_ms; /* unacknowledged event: kill; 0 never */
 };
 extern struct config cfg;
 extern int shutting_down;
@@ -77,6 +79,14 @@ struct part {
 	uint32_t ncallee_cap, ncallee_hi;
 	struct chan **caller;   /* by slot */
 	uint32_t ncaller_cap, ncaller_hi;
+	/* a process event in flight (event.c) */
+	int ev;                 /* PROC_EVENT_*, 0: none */
+	unsigned ev_cursor;     /* the subscriber it waits on */
+	int ev_sent;            /* ... which has been sent the event */
+	int ev_exit_next;       /* exited during its signal event */
+	int64_t ev_sent_ms;
+	uint64_t ev_req_id;     /* the P_SIGEVENT to answer */
+	struct part *ev_next, *ev_prev;
 };
 
 struct part *part_new(endpoint_t ep, struct svc *svc, struct conn *conn);
@@ -109,6 +119,7 @@ struct conn {
 	struct part *user;      /* joined as a user process (P_HELLO) */
 	struct inst *inst;      /* the control socket of this instance */
 	int dead;
+	unsigned bad_acks;      /* mismatched event acknowledgements */
 	struct outbuf *oq_head, *oq_tail;  /* frames waiting for room */
 	size_t oq_bytes;
 };
@@ -154,6 +165,9 @@ struct inst {
 	int killed_noping;       /* killed for missing heartbeats */
 	int stalled;             /* idle with work queued at the last check */
 	int waiting;             /* said P_WAITING: blocked for its init */
+	int lu_paused;           /* ready for an update: takes no events */
+	int ev_killed;           /* killed for not acknowledging an event */
+	unsigned bad_acks;       /* mismatched event acknowledgements */
 };
 
 enum svc_state { S_STARTING = 1, S_RUNNING, S_RESTARTING, S_STOPPING,
@@ -193,6 +207,8 @@ struct svc {
 	struct waiter waiter;   /* up/down/refresh caller */
 	struct update *upd;     /* scheduled or running live update */
 	struct stored *store;   /* regions and descriptors (store.c) */
+	struct inst *exited;    /* died; recovery waits for its exit event */
+	siginfo_t exit_si;
 	int nregions, nfds;
 	struct svc *next;
 };
@@ -214,6 +230,8 @@ void svc_pong(struct inst *in);
 void svc_died(struct inst *in);
 void svc_output(struct svc *s);
 void svc_tick(int64_t now);
+/* The exit event of s's instance is over: recovery goes on. */
+void svc_exit_done(struct svc *s);
 /* Recompute when s needs svc_tick next, after a change of state. */
 void svc_reschedule(struct svc *s);
 /* Delay before restart number level+1 of a crash series (MINIX: the first
@@ -255,6 +273,41 @@ char **svc_split_blob(const char *first, const char *blob, size_t len,
 void svc_free_vec(char **v);
 /* A copy of the binary at path in a memfd (-c): fd or -errno. */
 int svc_copy_binary(const char *path);
+
+/* ------------------------------------------------------------------ */
+/* process events (event.c)                                             */
+
+int pev_init(void);
+/* The events page (struct ev_page) handed to user processes. */
+int pev_page_fd(void);
+const char *pev_name(int event);
+/* Publish event for p: 1 if in flight (its end comes later), 0 if
+ * nobody is interested (nothing happens). */
+int pev_start(struct part *p, int event);
+/* P_EVMASK, P_SIGEVENT (0: answered now or later, or -errno to reply),
+ * P_EVACK (never answered). */
+int pev_mask(struct conn *c, const struct proto_msg *pm, char *err,
+             size_t errlen);
+int pev_signal(struct conn *c, const struct proto_msg *pm, char *err,
+               size_t errlen);
+void pev_ack(struct conn *c, const struct proto_msg *pm);
+/* A user process's connection closed: its exit event, then part_free. */
+void pev_user_exit(struct part *p);
+/* s's instance died or s is removed: no longer a subscriber. */
+void pev_sub_gone(struct svc *s);
+/* p is freed: forget its event without finishing it. */
+void pev_part_gone(struct part *p);
+/* s's instance reported ready for an update (it takes no events until it
+ * resumes or its successor runs), and the instance now running can. */
+void pev_sub_paused(struct svc *s);
+void pev_sub_ready(struct svc *s);
+/* Acknowledgement deadlines; returns when to be called next. */
+int64_t pev_tick(int64_t now);
+/* Shutdown: every event in flight is finished at once. */
+void pev_abort_all(void);
+/* For status: processes waiting on s, and its mask (-1: none). */
+unsigned pev_waiting_on(const struct svc *s);
+int pev_mask_of(const struct svc *s);
 
 /* ------------------------------------------------------------------ */
 /* live update (update.c)                                               */

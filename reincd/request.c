@@ -161,6 +161,19 @@ int request_check(const struct proto_msg *pm, char *err, size_t errlen)
 		if (proto_int(pm, T_SIZE, 0) < 0)
 			return bad(err, errlen, -EINVAL, "bad state size");
 		return 0;
+	case P_EVMASK:
+		if (!proto_has(pm, T_FLAGS))
+			return bad(err, errlen, -EINVAL, "a mask is needed");
+		return 0;
+	case P_EVACK:
+		if (!proto_has(pm, T_EP) || !proto_has(pm, T_EVENT))
+			return bad(err, errlen, -EINVAL,
+			           "an endpoint and an event are needed");
+		return 0;
+	case P_SIGEVENT:
+		if (!proto_has(pm, T_SIGNO))
+			return bad(err, errlen, -EINVAL, "a signal is needed");
+		return 0;
 	case P_HELLO: case P_SHUTDOWN:
 	case P_INIT_REPLY: case P_PONG: case P_WAITING:
 		return 0;
@@ -411,12 +424,25 @@ void request_handle(struct conn *c, struct proto_msg *pm, int fd)
 			return;
 		}
 		{
+			/* with the events page (struct ev_page) */
 			struct proto_buf pb;
+			int pfd = pev_page_fd();
 			proto_begin(&pb, P_REPLY, pm->id);
 			proto_put_int(&pb, T_RESULT, 0);
 			proto_put_int(&pb, T_EP, c->user->ep);
-			conn_send(c, &pb, NULL, 0);
+			conn_send(c, &pb, &pfd, pfd >= 0 ? 1 : 0);
 		}
+		return;
+	case P_EVMASK:
+		r = pev_mask(c, pm, err, sizeof(err));
+		conn_reply(c, pm->id, r, r < 0 && err[0] ? err : NULL);
+		return;
+	case P_EVACK:
+		pev_ack(c, pm);     /* never answered, as MINIX */
+		return;
+	case P_SIGEVENT:
+		if ((r = pev_signal(c, pm, err, sizeof(err))) < 0)
+			conn_reply(c, pm->id, r, err);
 		return;
 	case P_STATUS:
 		do_status(c, pm);

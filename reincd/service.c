@@ -61,6 +61,8 @@ int svc_count(void)
 
 const char *svc_state_name(const struct svc *s)
 {
+	if (s->exited)
+		return "exiting";   /* subscribers are told of its exit */
 	switch (s->state) {
 	case S_STARTING: return "starting";
 	case S_RUNNING: return "running";
@@ -613,6 +615,7 @@ void svc_now_running(struct inst *in)
 	s->alive_ms = now;
 	s->ping_ms = now;
 	s->ping_out = 0;
+	pev_sub_ready(s);   /* events held while it could not take them */
 }
 
 void svc_pong(struct inst *in)
@@ -775,12 +778,40 @@ void svc_died(struct inst *in)
 	 * still looking at. */
 	int failed = chan_fail_pending(s->part, in->live);
 	s->cur = NULL;
-	/* The old instance is cleaned up, and the news logged, after the
-	 * new one is on its way: recovery first. */
-	svc_recover(s, in, &si);
 	if (failed)
 		log_debug("service '%s': %d request(s) answered EDEADSRCDST",
 		          s->label, failed);
+	/* A subscriber holds nobody up any more, then its own exit is
+	 * published like any other (MINIX's order). */
+	pev_sub_gone(s);
+	if (!s->exited && pev_start(s->part, PROC_EVENT_EXIT)) {
+		/* Recovery waits for the subscribers: svc_exit_done. */
+		loop_del(in->pidfd);
+		close(in->pidfd);
+		in->pidfd = -1;
+		if (in->ctl)
+			conn_close(in->ctl);
+		if (s->part->ev) {
+			s->exited = in;
+			s->exit_si = si;
+			log_debug("service '%s': exit event in flight", s->label);
+			return;
+		}
+		/* already finished (svc_exit_done ran without it) */
+	}
+	/* The old instance is cleaned up, and the news logged, after the
+	 * new one is on its way: recovery first. */
+	svc_recover(s, in, &si);
+	inst_free(in);
+}
+
+void svc_exit_done(struct svc *s)
+{
+	struct inst *in = s->exited;
+	if (!in)
+		return;  /* pev_start finished at once: svc_died goes on */
+	s->exited = NULL;
+	svc_recover(s, in, &s->exit_si);
 	inst_free(in);
 }
 
@@ -892,6 +923,12 @@ int svc_all_idle(void)
 static void svc_remove(struct svc *s, int result, const char *why)
 {
 	upd_svc_gone(s);
+	pev_sub_gone(s);
+	pev_part_gone(s->part);
+	if (s->exited) {
+		inst_free(s->exited);
+		s->exited = NULL;
+	}
 	orphan(s->standby);
 	s->standby = NULL;
 	orphan(s->cur);
@@ -928,6 +965,15 @@ static int busy(const struct svc *s)
 
 static int stop(struct svc *s, struct conn *c, uint64_t id, int type)
 {
+	if (s->exited) {
+		/* its exit event is in flight: what follows it changes */
+		if (s->waiter.set || type == P_REFRESH)
+			return -EBUSY;
+		s->state = S_STOPPING;
+		s->refreshing = 0;
+		waiter_set(&s->waiter, c, id, type);
+		return 0;
+	}
 	if (s->state == S_TERMINATED || s->state == S_BACKOFF || !s->cur) {
 		if (type == P_REFRESH) {
 			if (s->state == S_TERMINATED)
@@ -1031,6 +1077,7 @@ void svc_shutdown(void)
 {
 	upd_abort_all(-ESHUTDOWN);
 	shutting_down = 1;
+	pev_abort_all();    /* exits waiting for subscribers go on now */
 	for (struct svc *s = services, *next; s; s = next) {
 		next = s->next;
 		orphan(s->standby);
@@ -1267,6 +1314,9 @@ void svc_tick(int64_t now)
 			earliest = s->next_due;
 	}
 	int64_t u = upd_tick(now);
+	if (u < earliest)
+		earliest = u;
+	u = pev_tick(now);
 	if (u < earliest)
 		earliest = u;
 	loop_wake_at(earliest);

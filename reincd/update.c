@@ -605,6 +605,8 @@ void upd_ready(struct inst *in, const struct proto_msg *pm, int fd)
 	}
 	log_debug("service '%s': pid %d is ready for the update", d->svc->label,
 	          (int)in->pid);
+	in->lu_paused = 1;          /* blocked: process events wait */
+	pev_sub_paused(d->svc);
 	if (d->next) {
 		ask(d->next);
 		loop_wake_at(due());
@@ -741,6 +743,10 @@ static void end_update(int result, struct inst *dying)
 		s->alive_ms = now;
 		s->ping_out = 0;
 		s->upd = NULL;
+		if (s->cur && s->cur->lu_paused) {   /* resumed */
+			s->cur->lu_paused = 0;
+			pev_sub_ready(s);
+		}
 		svc_reschedule(s);
 	}
 	waiter_reply(&U.waiter, result, result < 0 ? why(result) : NULL);
