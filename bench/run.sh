@@ -33,6 +33,12 @@
 #     the first answer of a client retrieving) with the store almost
 #     empty and full, beside reincd's cold restart of bench_echo
 #     (bench_ds, a client driving itself as a service).
+#  6. process events: the latency of a signal event with 1, 4 and 16
+#     subscribers (a thread blocked in ipc_sendrec gets pthread_kill; its
+#     handler runs once every subscriber acknowledged, one after the
+#     other) beside ipc_sendrec round trips to the first subscriber in the
+#     same blocks; and those round trips while libsef holds signals back
+#     because a service subscribed to them (bench_pev).
 #
 # Each part runs its own reincd in a fresh temporary runtime directory.
 # Everything started here carries BENCH_RUN_ID in its environment; the
@@ -60,8 +66,9 @@ LOAD=$B/bench/bench_load
 LUSVC=$B/bench/bench_lusvc
 LUPAUSE=$B/bench/bench_lupause
 DS=$B/bench/bench_ds
+PEV=$B/bench/bench_pev
 for f in "$REINCD" "$REINC" "$ECHO" "$BARE" "$RESTART" "$IPC" "$LOAD" \
-    "$LUSVC" "$LUPAUSE" "$DS"; do
+    "$LUSVC" "$LUPAUSE" "$DS" "$PEV"; do
 	if [ ! -x "$f" ]; then
 		echo "bench: $f is not built (run make first)" >&2
 		exit 1
@@ -80,12 +87,15 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	# trips per kind and store, calls per kind and store for the
 	# throughput (in alternating bursts of DS_BURST), kills of dsd per store
 	DS_ROUNDS=2 DS_TRIPS=5000 DS_TPUT=10000 DS_BURST=500 DS_KILLS=6
+	# process events: round trips per K (and a tenth as many events)
+	PEV_N=5000
 else
 	MODE=full KILLS=400 ROUNDS=8 WARMKILLS=2 TRIPS=200000 WARM=10000
 	ONEWAY=1000000 REPS=3 IDLETRIPS=200 NSVC=1000 WINDOW=20 BASEWINDOW=10
 	SETTLE=3
 	LU_K1=200 LU_K64=50 LU_KG=20 LU_R1=40 LU_R64=10 LU_RG=5
 	DS_ROUNDS=6 DS_TRIPS=50000 DS_TPUT=100000 DS_BURST=1000 DS_KILLS=40
+	PEV_N=50000
 fi
 DS_ENTRIES=100000      # entries in the full store (the issue's figure)
 
@@ -482,6 +492,34 @@ unset REINC_RUNTIME_DIR
 stop_reincd "$R5" "$R5PID"
 
 # ---------------------------------------------------------------------
+# 6: process events.  16 subscribers (bench_pev sub); the client makes
+# the first K of them (1, 4, 16) subscribe and measures, in alternating
+# blocks, ipc_sendrec round trips to the first with nobody subscribed to
+# signals (the reference), the same with them subscribed to signals, and
+# the latency of a signal event: pthread_kill of a thread blocked in
+# ipc_sendrec -> its handler runs, after all K acknowledged.
+
+say "process events: 1, 4 and 16 subscribers, $PEV_N round trips each"
+start_reincd r6 -event-subs 16
+R6=$RT R6PID=$RPID
+export REINC_RUNTIME_DIR="$R6"
+: >"$WORK/pev.txt"
+_labels= _ok=1
+for _i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16; do
+	"$REINC" up "$PEV" -label "pev$_i" -args sub || { _ok=; break; }
+	_labels="$_labels pev$_i"
+done
+if [ -n "$_ok" ]; then
+	BENCH_RUN_ID=$RUN_ID timeout -k 5 600 "$PEV" client -n "$PEV_N" \
+	    -warm "$WARM" $_labels >"$WORK/pev.txt" 2>"$WORK/pev.log" ||
+	    fail "bench_pev: $(tail -n 1 "$WORK/pev.log")"
+else
+	fail "starting the process event benchmark's subscribers"
+fi
+unset REINC_RUNTIME_DIR
+stop_reincd "$R6" "$R6PID"
+
+# ---------------------------------------------------------------------
 # the table
 
 set -- $(colstats "$WORK/bare.txt" 1); BN=$1 BMED=$2 BP99=$3
@@ -630,6 +668,23 @@ row "  store almost empty" "$DSR_EM" "$DSR_EX" "  full / almost empty (medians)"
     "" "" "$(ratiox "$DSR_M" "$DSR_EM")" "-" ""
 row "  almost empty, drained" "$DSR_DM" "$DSR_DX" "  full / drained (medians)" \
     "" "" "$(ratiox "$DSR_M" "$DSR_DM")" "-" ""
+# process events: pevl WHAT K -> bench_pev's line
+pevl() { grep "^pev $1 $2 " "$WORK/pev.txt" | head -n 1; }
+for _k in 1 4 16; do
+	_m=$(us "$(field "$(pevl sig $_k)" median)")
+	_p=$(us "$(field "$(pevl sig $_k)" p99)")
+	_rm=$(us "$(field "$(pevl rtt $_k)" median)")
+	_rp=$(us "$(field "$(pevl rtt $_k)" p99)")
+	[ $_k = 1 ] && _s=subscriber || _s=subscribers
+	row "signal event, $_k $_s (us)" "$_m" "$_p" "ipc_sendrec round trip" \
+	    "$_rm" "$_rp" "$(ratiox "$_m" "$_rm")" "-" ""
+done
+_m=$(us "$(field "$(pevl rtt_sigsubs 1)" median)")
+_p=$(us "$(field "$(pevl rtt_sigsubs 1)" p99)")
+_rm=$(us "$(field "$(pevl rtt 1)" median)")
+_rp=$(us "$(field "$(pevl rtt 1)" p99)")
+row "  ipc_sendrec, signals held" "$_m" "$_p" "  nobody wants signals" \
+    "$_rm" "$_rp" "$(ratiox "$_m" "$_rm")" "-" ""
 line
 echo "Busy window: $(field "$BUSY" svc_active)/$NSVC services got CPU," \
     "machine $(field "$BUSY" sys_busy) % busy; idle window: $(field "$IDLE" svc_active)" \
