@@ -41,37 +41,39 @@ int proceventmask(unsigned int mask)
 	return r;
 }
 
+/* PROC_EVENTs not yet handed up: a ring that grows */
+static struct sef__pev *q;
+static unsigned q_head, q_len, q_cap;
+
 void sef__pev_queue(const struct proto_msg *pm)
 {
-	struct sef__state *st = sef__st;
-	if (st->pev_drop)
+	if (sef__st->pev_drop)
 		return;   /* reincd sends it again to the next instance */
-	if (st->pev_len == st->pev_cap) {
-		unsigned cap = st->pev_cap ? st->pev_cap * 2 : 16;
+	if (q_len == q_cap) {
+		unsigned cap = q_cap ? q_cap * 2 : 16;
 		struct sef__pev *n = malloc(cap * sizeof(*n));
 		if (!n)
 			sef__die("out of memory for process events");
-		for (unsigned i = 0; i < st->pev_len; i++)
-			n[i] = st->pev[(st->pev_head + i) % st->pev_cap];
-		free(st->pev);
-		st->pev = n;
-		st->pev_cap = cap;
-		st->pev_head = 0;
+		for (unsigned i = 0; i < q_len; i++)
+			n[i] = q[(q_head + i) % q_cap];
+		free(q);
+		q = n;
+		q_cap = cap;
+		q_head = 0;
 	}
-	struct sef__pev *e = &st->pev[(st->pev_head + st->pev_len) % st->pev_cap];
+	struct sef__pev *e = &q[(q_head + q_len) % q_cap];
 	e->ep = (endpoint_t)proto_int(pm, T_EP, NONE);
 	e->event = (int)proto_int(pm, T_EVENT, 0);
-	st->pev_len++;
+	q_len++;
 }
 
 int sef__pev_take(message *m, int *status)
 {
-	struct sef__state *st = sef__st;
-	if (!st->pev_len)
+	if (!q_len)
 		return 0;
-	struct sef__pev e = st->pev[st->pev_head];
-	st->pev_head = (st->pev_head + 1) % st->pev_cap;
-	st->pev_len--;
+	struct sef__pev e = q[q_head];
+	q_head = (q_head + 1) % q_cap;
+	q_len--;
 	memset(m, 0, sizeof(*m));
 	m->m_source = PM_PROC_NR;
 	m->m_type = PROC_EVENT;
@@ -84,8 +86,8 @@ int sef__pev_take(message *m, int *status)
 
 void sef__pev_clear(void)
 {
-	sef__st->pev_len = 0;
-	sef__st->pev_head = 0;
+	q_len = 0;
+	q_head = 0;
 }
 
 int sef__pev_reply(const message *m)

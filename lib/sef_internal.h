@@ -75,8 +75,6 @@ struct sef__state {
 	struct ipcf_rec lu_filt[IPCF_MAX_FILTERS * IPCF_MAX_ELEMENTS];
 	struct ipcf_rec lu_req_filt[IPCF_MAX_FILTERS * IPCF_MAX_ELEMENTS];
 	/* process events (event.c) */
-	struct sef__pev *pev;       /* PROC_EVENTs not yet handed up: ring */
-	unsigned pev_head, pev_len, pev_cap;
 	int pev_drop;               /* ready for an update: drop them */
 	const struct ev_page *evpage;   /* user process: reincd's page */
 	int usigfd;                 /* user process: pending-signal watch */
