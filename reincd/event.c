@@ -418,18 +418,29 @@ void pev_part_gone(struct part *p)
 {
 	if (!p->ev)
 		return;
-	if (p->ev_cursor < nsubs && subs[p->ev_cursor].waiting)
-		subs[p->ev_cursor].waiting--;
+	/* finished but not yet drained? */
+	struct part *prev = NULL;
+	for (struct part *d = done_head; d; prev = d, d = d->ev_next) {
+		if (d != p)
+			continue;
+		if (prev)
+			prev->ev_next = p->ev_next;
+		else
+			done_head = p->ev_next;
+		if (done_tail == p)
+			done_tail = prev;
+		p->ev_next = NULL;
+		p->ev = 0;
+		return;
+	}
+	unsigned i = p->ev_cursor;
 	flight_del(p);
-	for (struct part **pp = &done_head; *pp; pp = &(*pp)->ev_next)
-		if (*pp == p) {
-			*pp = p->ev_next;
-			break;
-		}
-	done_tail = done_head;
-	while (done_tail && done_tail->ev_next)
-		done_tail = done_tail->ev_next;
 	p->ev = 0;
+	if (i < nsubs && subs[i].waiting && --subs[i].waiting == 0 &&
+	    subs[i].mask == 0) {
+		remove_sub(i);      /* it was staying only for p */
+		drain();
+	}
 }
 
 void pev_sub_paused(struct svc *s)
