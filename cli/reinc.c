@@ -4,8 +4,10 @@
  * public socket, waits for the reply and turns it into output and an exit
  * status (0, or the positive errno of the failure).
  *
- * What it deliberately does not do: read system.conf (-config is refused
- * with ENOSYS), time out or retry (`up` blocks for as long as reincd takes
+ * With -config FILE (up, run) the MINIX entry named after the program
+ * supplies what the command line does not give, and the service's
+ * privileges (lib/sysconf.c).  What it deliberately does not do: time
+ * out or retry (`up` blocks for as long as reincd takes
  * to initialise the service, as MINIX's `service` did), or duplicate
  * reincd's policy checks (label in use, permissions, label length):
  * reincd is the authority.  Locally it checks only what is cheaper and
@@ -27,6 +29,7 @@
 
 #include "proto.h"
 #include "reinc.h"
+#include "sysconf.h"
 
 #define REQ_ID   1    /* one request per connection: any id will do */
 #define MAX_ARGS 10   /* MINIX's limit on the words of -args */
@@ -107,6 +110,9 @@ struct req {
 	int nipcf;
 	int64_t period, restarts, reset, lu_state, maxtime, subtype;
 	int json;
+	const char *config;       /* up -config FILE */
+	struct conf conf;
+	const struct conf_svc *cv;  /* its entry for the binary */
 };
 
 /* What failure messages name: "reinc: SUB TARGET: reason (error N)". */
@@ -350,8 +356,8 @@ static int set_pair(struct req *rq, const struct pair *pr, const char *v)
 		rq->trg_label = v;
 		return 0;
 	case PR_CONFIG:
-		fputs("reinc: -config is not supported yet\n", stderr);
-		return -ENOSYS;
+		rq->config = v;
+		return 0;
 	}
 	return 0;     /* PR_IGNORE */
 }
@@ -381,6 +387,79 @@ static int check_binary(const char *path)
 		return fail(EINVAL, "not a regular file");
 	if (!(st.st_mode & 0111))
 		return fail(EACCES, "not executable");
+	return 0;
+}
+
+/* A vector as a blob of NUL-terminated strings (malloc'ed). */
+static char *vec_blob(char *const *v, size_t *len)
+{
+	size_t n = 0;
+	for (char *const *p = v; p && *p; p++)
+		n += strlen(*p) + 1;
+	char *b = malloc(n ? n : 1), *at = b;
+	if (!b)
+		return NULL;
+	for (char *const *p = v; p && *p; p++) {
+		size_t l = strlen(*p) + 1;
+		memcpy(at, *p, l);
+		at += l;
+	}
+	*len = n;
+	return b;
+}
+
+/* -config FILE (MINIX): the entry named after the program supplies what
+ * the command line does not give, and the privileges. */
+static int apply_config(struct req *rq)
+{
+	char err[600];
+	if (rq->sc->type != P_UP)
+		return fail(EINVAL, "-config is only for up and run");
+	if (conf_load(rq->config, &rq->conf, err, sizeof(err)) < 0)
+		return fail(EINVAL, "%s", err);
+	for (int i = 0; i < rq->conf.nwarnings; i++)
+		fprintf(stderr, "reinc: warning: %s\n", rq->conf.warnings[i]);
+	const char *prog = strrchr(rq->bin, '/');
+	prog = prog ? prog + 1 : rq->bin;
+	const struct conf_svc *v = rq->cv = conf_find(&rq->conf, prog);
+	if (!v)
+		return fail(ESRCH, "service '%s' not found in '%s'", prog,
+		            rq->config);
+	if (!(rq->given & B(PR_ARGS)) && v->args) {
+		free(rq->argv_blob);
+		if (!(rq->argv_blob = vec_blob(v->args, &rq->argv_len)))
+			return fail(ENOMEM, "%s", strerror(ENOMEM));
+		rq->given |= B(PR_ARGS);
+	}
+	if (!(rq->given & B(PR_ENV)) && v->env) {
+		free(rq->env_blob);
+		if (!(rq->env_blob = vec_blob(v->env, &rq->env_len)))
+			return fail(ENOMEM, "%s", strerror(ENOMEM));
+	}
+	if (!(rq->given & B(PR_CWD)) && v->cwd) {
+		if (!(rq->cwd = strdup(v->cwd)))
+			return fail(ENOMEM, "%s", strerror(ENOMEM));
+		rq->given |= B(PR_CWD);
+	}
+	if (!(rq->given & B(PR_SCRIPT)) && v->script) {
+		if (!(rq->script = strdup(v->script)))
+			return fail(ENOMEM, "%s", strerror(ENOMEM));
+		rq->given |= B(PR_SCRIPT);
+	}
+	if (!(rq->given & B(PR_PERIOD)) && v->period_ms >= 0)
+		rq->period = v->period_ms;
+	if (!(rq->given & B(PR_RESET)) && v->reset_ms >= 0) {
+		rq->reset = v->reset_ms;
+		rq->given |= B(PR_RESET);
+	}
+	if (v->restart == 0)
+		rq->flags |= UPF_NORESTART;
+	if (v->backoff == 0)
+		rq->flags |= UPF_NO_BIN_EXP;
+	if (v->replica == 1)
+		rq->flags |= UPF_REPLICA;
+	if (v->copy == 1)
+		rq->flags |= UPF_COPY;
 	return 0;
 }
 
@@ -427,6 +506,8 @@ static int parse_service(struct req *rq, int n, char **a)
 	if (type == P_UP || (type == P_UPDATE && !self))
 		if ((r = check_binary(rq->bin)) < 0)
 			return r;
+	if (rq->config && (r = apply_config(rq)) < 0)
+		return r;
 	if (!rq->label_given) {
 		if (type == P_EDIT || self)
 			return fail(EINVAL, "-label is required");
@@ -583,6 +664,8 @@ static void build(const struct req *rq, struct proto_buf *pb)
 		proto_put_str(pb, T_PATH, rq->bin);
 		proto_put_int(pb, T_PERIOD_MS, rq->period);
 		put_policy(rq, pb);
+		if (rq->cv)
+			conf_put_privs(rq->cv, pb);
 		break;
 	case P_EDIT:
 		if (rq->given & B(PR_PERIOD)) {
@@ -775,6 +858,7 @@ int main(int argc, char **argv)
 	free(rq.ipcf_blob);
 	free(rq.script);
 	free(rq.cwd);
+	conf_free(&rq.conf);
 	status_free();
 	if (r == 0)
 		return 0;

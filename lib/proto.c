@@ -28,6 +28,8 @@ static const unsigned char tag_kind[T_MAX_TAG] = {
 	[T_CMD] = K_STR, [T_INIT_MS] = K_INT, [T_NAME] = K_STR,
 	[T_SIZE] = K_INT, [T_STATE_VER] = K_INT, [T_TRG_LABEL] = K_STR,
 	[T_IPC_FILTERS] = K_BLOB, [T_EVENT] = K_INT, [T_SIGNO] = K_INT,
+	[T_UID] = K_INT, [T_GID] = K_INT, [T_IPC] = K_BLOB,
+	[T_CONTROL] = K_BLOB, [T_SYSCALLS] = K_BLOB, [T_RLIMITS] = K_BLOB,
 };
 
 void proto_begin(struct proto_buf *pb, int type, uint64_t id)

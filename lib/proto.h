@@ -186,6 +186,14 @@ enum proto_tag {
 	                 * (reincd -> instance): ipcf records */
 	T_EVENT,        /* int: PROC_EVENT_* */
 	T_SIGNO,        /* int: a signal number */
+	T_UID,          /* int: up: run as this user (system.conf uid) */
+	T_GID,          /* int: ... and group */
+	T_IPC,          /* blob: up: NUL-terminated ipc names (ALL, ALL_SYS,
+	                 * USER, labels); absent: no restriction */
+	T_CONTROL,      /* blob: up: labels the service may manage */
+	T_SYSCALLS,     /* blob: up: the seccomp allow-list (system) */
+	T_RLIMITS,      /* blob: up: 20-byte records: resource (u32), soft,
+	                 * hard (u64, little-endian) */
 	T_MAX_TAG
 };
 
@@ -376,7 +384,8 @@ struct live_page {
 	_Atomic uint32_t idle;       /* 1 while blocked in sef_receive */
 	_Atomic uint32_t custom_ping;/* service answers pings itself */
 	_Atomic uint32_t ready;      /* 1 once past sef_startup */
-	uint8_t pad[36];
+	_Atomic uint32_t sigsys;     /* 1 + the system call seccomp refused */
+	uint8_t pad[32];
 	struct live_pend pend[LIVE_MAX_CHAN];
 };
 

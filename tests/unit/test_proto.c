@@ -249,12 +249,14 @@ static void test_roundtrip_every_tag(void)
 		T_INIT_TYPE, T_INIT_FLAGS, T_PID, T_UPTIME_MS, T_ALIVE_MS,
 		T_RESET_MS, T_BACKOFF_MS, T_SUBTYPE, T_LU_STATE, T_MAXTIME_MS,
 		T_STANDBY_PID, T_INIT_MS, T_SIZE, T_STATE_VER, T_EVENT, T_SIGNO,
+		T_UID, T_GID,
 	};
 	static const int strs[] = {
 		T_LABEL, T_PATH, T_SCRIPT, T_STATE, T_ERRMSG, T_CWD, T_SFLAGS,
 		T_CMD, T_NAME, T_TRG_LABEL,
 	};
-	static const int blobs[] = { T_ARGV, T_CHANS, T_ENV, T_IPC_FILTERS };
+	static const int blobs[] = { T_ARGV, T_CHANS, T_ENV, T_IPC_FILTERS, T_IPC,
+	                             T_CONTROL, T_SYSCALLS, T_RLIMITS };
 	const size_t ni = sizeof(ints) / sizeof(ints[0]);
 	const size_t ns = sizeof(strs) / sizeof(strs[0]);
 	const size_t nb = sizeof(blobs) / sizeof(blobs[0]);
