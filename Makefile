@@ -31,6 +31,14 @@ ALLCFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) \
 LDFLAGS ?=
 ALLLDFLAGS := $(LDFLAGS) $(SANFLAGS) -pthread -rdynamic
 
+# reincd builds seccomp filters (system.conf's `system`) with libseccomp.
+SECCOMP_LIBS := -lseccomp
+ifeq ($(filter clean,$(MAKECMDGOALS)),)
+ifneq ($(shell printf '\043include <seccomp.h>\n' | $(CC) -E -x c - >/dev/null 2>&1 && echo ok),ok)
+$(error libseccomp's headers are missing: install the Debian package libseccomp-dev (apt-get install libseccomp-dev))
+endif
+endif
+
 LIB_SRC    := $(wildcard lib/*.c)
 REINCD_SRC := $(wildcard reincd/*.c)
 CLI_SRC    := $(wildcard cli/*.c)
@@ -78,7 +86,7 @@ $(LIBSO): $(LIB_OBJ)
 	$(CC) -shared -Wl,-soname,libsef.so.0 -o $@ $^ $(ALLLDFLAGS)
 
 $(B)/bin/reincd: $(REINCD_OBJ) $(LIBA)
-	$(CC) -o $@ $(REINCD_OBJ) $(LIBA) $(ALLLDFLAGS)
+	$(CC) -o $@ $(REINCD_OBJ) $(LIBA) $(ALLLDFLAGS) $(SECCOMP_LIBS)
 
 $(B)/bin/reinc: $(CLI_OBJ) $(LIBA)
 	$(CC) -o $@ $(CLI_OBJ) $(LIBA) $(ALLLDFLAGS)
@@ -96,13 +104,13 @@ $(B)/tests/services/%: tests/services/%.c $(LIBA) include/sef.h $(wildcard tests
 
 $(B)/tests/unit/%: tests/unit/%.c tests/unit/check.h $(LIBA) $(filter-out $(B)/reincd/main.o,$(REINCD_OBJ)) $(DSD_LIBOBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALLCFLAGS) -Ireincd -Idsd -o $@ $< $(filter-out $(B)/reincd/main.o,$(REINCD_OBJ)) $(DSD_LIBOBJ) $(LIBA) $(ALLLDFLAGS)
+	$(CC) $(ALLCFLAGS) -Ireincd -Idsd -o $@ $< $(filter-out $(B)/reincd/main.o,$(REINCD_OBJ)) $(DSD_LIBOBJ) $(LIBA) $(ALLLDFLAGS) $(SECCOMP_LIBS)
 
 # Fuzz targets define LLVMFuzzerTestOneInput; tests/fuzz/replay.c gives
 # them a main() that replays a corpus, so `make check` needs no clang.
 $(B)/tests/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(LIBA) $(filter-out $(B)/reincd/main.o,$(REINCD_OBJ)) $(DSD_LIBOBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALLCFLAGS) -Ireincd -Idsd -o $@ $< tests/fuzz/replay.c $(filter-out $(B)/reincd/main.o,$(REINCD_OBJ)) $(DSD_LIBOBJ) $(LIBA) $(ALLLDFLAGS)
+	$(CC) $(ALLCFLAGS) -Ireincd -Idsd -o $@ $< tests/fuzz/replay.c $(filter-out $(B)/reincd/main.o,$(REINCD_OBJ)) $(DSD_LIBOBJ) $(LIBA) $(ALLLDFLAGS) $(SECCOMP_LIBS)
 
 $(B)/bench/%: bench/%.c $(LIBA) include/sef.h
 	@mkdir -p $(dir $@)

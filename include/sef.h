@@ -401,6 +401,15 @@ int ds_subscribe(const char *pattern, int flags);
 int ds_check(char *key, int *type, endpoint_t *owner);
 
 /* ---------------------------------------------------------------------
+ * Managing other services, as `reinc` does: op "down", "refresh",
+ * "restart" (a terminated service) or "fi" (crash it).  Allowed to root,
+ * reincd's user, and a service whose system.conf `control` list names
+ * label (MINIX's check_call_permission): 0, -EPERM, -ESRCH (no such
+ * service), -EBUSY, -EINVAL.  A `down` returns when the service is gone.
+ */
+int rs_manage(const char *op, const char *label);
+
+/* ---------------------------------------------------------------------
  * Process events (MINIX PM's event.c).  A service subscribes to the exit
  * of every process reincd knows (services and user processes) and to the
  * caught signals of user processes blocked in ipc_sendrec.  Each event

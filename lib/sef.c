@@ -151,8 +151,13 @@ void sef__warm_backtrace(void)
 
 /* Print a stack trace, then die of the same signal so that reincd sees
  * the real cause. */
-static void lethal_handler(int sig)
+static void lethal_handler(int sig, siginfo_t *si, void *ctx)
 {
+	(void)ctx;
+	/* a call outside the seccomp allow-list: reincd names it */
+	if (sig == SIGSYS && si && si->si_code == 1 /* SYS_SECCOMP */ && sef__st &&
+	    sef__st->live)
+		atomic_store(&sef__st->live->sigsys, (uint32_t)si->si_syscall + 1);
 	char buf[96];
 	const char *name = sigabbrev_np(sig);
 	int n = snprintf(buf, sizeof(buf),
@@ -173,8 +178,9 @@ static int setup_signals(void)
 	stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack) };
 	sigaltstack(&ss, NULL);
 
-	struct sigaction sa = { .sa_handler = lethal_handler,
-	                        .sa_flags = SA_ONSTACK | SA_RESETHAND };
+	struct sigaction sa = { .sa_sigaction = lethal_handler,
+	                        .sa_flags = SA_ONSTACK | SA_RESETHAND |
+	                                    SA_SIGINFO };
 	sigemptyset(&sa.sa_mask);
 	for (size_t i = 0; i < sizeof(lethal) / sizeof(lethal[0]); i++)
 		sigaction(lethal[i], &sa, NULL);
@@ -524,4 +530,29 @@ int sef__rs_lookup(const char *label, endpoint_t ep, endpoint_t *ep_out,
 		snprintf(name, len, "%s", s);
 	}
 	return 0;
+}
+
+int rs_manage(const char *op, const char *label)
+{
+	static const struct { const char *name; int type; } ops[] = {
+		{ "down", P_DOWN }, { "refresh", P_REFRESH },
+		{ "restart", P_RESTART }, { "fi", P_FI },
+	};
+	int type = 0, r;
+	for (size_t i = 0; op && i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (!strcmp(op, ops[i].name))
+			type = ops[i].type;
+	if (!type || !label || !*label)
+		return -EINVAL;
+	if ((!sef__st || sef__st->mode == SEF_MODE_NONE) &&
+	    (r = sef_startup()) < 0)
+		return r;
+	struct proto_buf *pb = malloc(sizeof(*pb));
+	if (!pb)
+		return -ENOMEM;
+	proto_begin(pb, type, ++sef__st->ctl_id);
+	proto_put_str(pb, T_LABEL, label);
+	r = sef__ctl_call(pb, NULL);
+	free(pb);
+	return r;
 }

@@ -140,6 +140,9 @@ int chan_connect(struct part *caller, endpoint_t dst, struct chan **out)
 		return -EPERM;  /* user processes talk to services only */
 	if (!callee->svc && !callee->conn && callee->ep != RS_PROC_NR)
 		return -ESRCH;  /* a user process that exited */
+	int r = svc_ipc_allowed(caller, callee);
+	if (r < 0)
+		return r;
 	for (uint32_t i = 0; i < caller->ncaller_hi; i++) {
 		struct chan *ch = caller->caller[i];
 		if (ch && ch->callee == callee) {
@@ -148,7 +151,7 @@ int chan_connect(struct part *caller, endpoint_t dst, struct chan **out)
 		}
 	}
 	uint32_t cs, ls;
-	int r = free_slot(&caller->caller, &caller->ncaller_cap,
+	r = free_slot(&caller->caller, &caller->ncaller_cap,
 	                  &caller->ncaller_hi, LIVE_MAX_CHAN, &cs);
 	if (r < 0)
 		return r;

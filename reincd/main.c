@@ -29,8 +29,8 @@
 static void usage(void)
 {
 	fprintf(stderr,
-	    "usage: reincd [-r RUNTIME_DIR] [-v] [-tick D] [-init-time D] "
-	    "[-stop-grace D]\n"
+	    "usage: reincd [-c SYSTEM.CONF] [-r RUNTIME_DIR] [-v] [-tick D] "
+	    "[-init-time D] [-stop-grace D]\n"
 	    "              [-ds PATH|none] [-ds-arg ARG]... [-event-subs N]\n"
 	    "              [-event-timeout D|0]\n"
 	    "Durations: 500ms, 2s, 5HZ (5 s), or MINIX ticks (60 per s).\n");
@@ -49,6 +49,7 @@ static int64_t duration_arg(const char *opt, const char *v)
 }
 
 static const char *ds_path;     /* NULL: dsd beside reincd */
+static const char *conf_file;   /* -c FILE */
 static int ds_off;
 static char *ds_args[64];
 static int ds_nargs;
@@ -60,6 +61,8 @@ static void parse_args(int argc, char **argv)
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 		if (!strcmp(a, "-r") && v)
 			dir = argv[++i];
+		else if (!strcmp(a, "-c") && v)
+			conf_file = argv[++i];
 		else if (!strcmp(a, "-v"))
 			cfg.verbose = 1;
 		else if (!strcmp(a, "-tick"))
@@ -180,6 +183,13 @@ int main(int argc, char **argv)
 	/* Output lines are written whole; make them appear in order. */
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
+	if (conf_file) {
+		char err[600];
+		if (boot_load(conf_file, err, sizeof(err)) < 0) {
+			fprintf(stderr, "reincd: %s\n", err);
+			exit(2);
+		}
+	}
 	if (loop_init() < 0)
 		fatal("epoll: %s", strerror(errno));
 	int r = pev_init();
@@ -205,6 +215,7 @@ int main(int argc, char **argv)
 	/* MINIX's boot image: the data store before any other service */
 	if (!ds_off)
 		naming_start(ds_path, ds_args, ds_nargs);
+	boot_kick();    /* -c FILE: what can start at once */
 
 	for (;;) {
 		struct epoll_event evs[64];

@@ -207,6 +207,16 @@ struct svc {
 	struct waiter waiter;   /* up/down/refresh caller */
 	struct update *upd;     /* scheduled or running live update */
 	struct stored *store;   /* regions and descriptors (store.c) */
+	/* privileges (system.conf; config.md) */
+	int has_uid, has_gid;
+	uid_t uid;
+	gid_t gid;
+	char **ipc;             /* NULL: no restriction; else ALL, ALL_SYS,
+	                         * USER, labels */
+	char **control;         /* labels it may manage; NULL: none given */
+	char **syscalls;        /* seccomp allow-list; NULL: none */
+	uint8_t *rlimits;       /* T_RLIMITS records */
+	size_t rlimits_len;
 	struct inst *exited;    /* died; recovery waits for its exit event */
 	siginfo_t exit_si;
 	int nregions, nfds;
@@ -273,6 +283,37 @@ char **svc_split_blob(const char *first, const char *blob, size_t len,
 void svc_free_vec(char **v);
 /* A copy of the binary at path in a memfd (-c): fd or -errno. */
 int svc_copy_binary(const char *path);
+
+/* boot (boot.c): reincd -c FILE */
+/* Read and check FILE: the number of services, or -1 with a message. */
+int boot_load(const char *file, char *err, size_t errlen);
+/* Start what can start now (after each init completes, and removal). */
+void boot_kick(void);
+
+/* privileges (priv.c) */
+struct priv_spawn {
+	const char *path;
+	char *const *argv, *const *envp;
+	int ctl_fd, live_fd, out_fd, err_fd;
+	sigset_t mask;
+};
+/* Privileges of a P_UP into s: 0 or -errno with a message. */
+int priv_from_up(struct svc *s, const struct proto_msg *pm, char *err,
+                 size_t errlen);
+void priv_free(struct svc *s);
+/* Must s be started by priv_spawn (uid, gid, limits, seccomp)? */
+int priv_needed(const struct svc *s);
+/* The uid s runs as (for authorising its requests). */
+uid_t priv_uid(const struct svc *s);
+/* fork, drop privileges, exec: the pid, or -1 with errno and a message. */
+pid_t priv_spawn(const struct svc *s, struct priv_spawn *ps, char *err,
+                 size_t errlen);
+const char *priv_syscall_name(int nr);
+/* May caller open a channel to callee (ipc lists)?  0 or -EPERM (logged). */
+int svc_ipc_allowed(const struct part *caller, const struct part *callee);
+/* May a request from c manage the service s (root, reincd's user, or a
+ * service whose control list names s)? */
+int svc_may_control(const struct conn *c, const struct svc *s);
 
 /* ------------------------------------------------------------------ */
 /* process events (event.c)                                             */

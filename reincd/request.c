@@ -456,13 +456,33 @@ void request_handle(struct conn *c, struct proto_msg *pm, int fd)
 	default:
 		break;
 	}
-	/* Everything else changes something. */
-	if (!may_manage(c)) {
-		conn_reply(c, pm->id, -EPERM, "permission denied: only root and "
-		           "reincd's user may manage services");
+	/* Everything else changes something: root and reincd's user
+	 * (SO_PEERCRED; for an instance, the uid it runs as) may do it all;
+	 * a service may also manage those its control list names (MINIX's
+	 * check_call_permission). */
+	static const char denied[] = "permission denied: only root, reincd's "
+	                             "user and services whose control list "
+	                             "names the target may manage services";
+	int targeted = pm->type != P_UP && pm->type != P_SHUTDOWN &&
+	               pm->type != P_SYSCTL;
+	if (!targeted && !may_manage(c)) {
+		conn_reply(c, pm->id, -EPERM, denied);
 		return;
 	}
 	struct svc *s = NULL;
+	if (targeted && !may_manage(c)) {
+		const char *l = proto_str(pm, T_LABEL);
+		char lab[RS_MAX_LABEL_LEN];
+		snprintf(lab, sizeof(lab), "%s", l ? l : "");
+		s = svc_find(lab);
+		if (!svc_may_control(c, s)) {
+			if (c->inst && c->inst->svc)
+				log_warn("service '%s': may not manage '%s' (control), "
+				         "EPERM", c->inst->svc->label, l ? l : "?");
+			conn_reply(c, pm->id, -EPERM, denied);
+			return;
+		}
+	}
 	switch (pm->type) {
 	case P_UP:
 		if ((r = svc_up(pm, c, err, sizeof(err))) < 0)

@@ -228,7 +228,20 @@ struct inst *svc_spawn(struct svc *s, const char *path, char *const *argv,
 		snprintf(exe, sizeof(exe), "/proc/self/fd/%d", copy_fd);
 		path = exe;
 	}
-	err = posix_spawn(&in->pid, path, &fa, &at, argv, envp);
+	if (priv_needed(s)) {
+		char why[160];
+		struct priv_spawn ps = { .path = path, .argv = argv, .envp = envp,
+		                         .ctl_fd = k.ctl[1], .live_fd = k.live_fd,
+		                         .out_fd = s->out_wfd, .mask = mask };
+		in->pid = priv_spawn(s, &ps, why, sizeof(why));
+		if (in->pid < 0) {
+			err = errno ? errno : EPERM;
+			log_warn("service '%s': cannot start %s: %s", s->label,
+			         path, why);
+		}
+	} else {
+		err = posix_spawn(&in->pid, path, &fa, &at, argv, envp);
+	}
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&at);
 	free(envp);
@@ -254,7 +267,7 @@ struct inst *svc_spawn(struct svc *s, const char *path, char *const *argv,
 		goto fail;
 	}
 	k.ctl[0] = -1;
-	in->ctl->uid = cfg.uid;
+	in->ctl->uid = priv_uid(s);   /* authorises what it asks of us */
 	in->pw.kind = W_PIDFD;
 	in->pw.obj = in;
 	loop_add(in->pidfd, &in->pw, EPOLLIN);
@@ -437,6 +450,7 @@ int svc_copy_binary(const char *path)
 static void svc_free(struct svc *s)
 {
 	store_free(s);
+	priv_free(s);
 	free(s->path);
 	svc_free_vec(s->argv);
 	svc_free_vec(s->env);
@@ -508,6 +522,9 @@ int svc_up(const struct proto_msg *pm, struct conn *c, char *err,
 	int p[2];
 	if (!s->path || !s->argv || (proto_has(pm, T_ENV) && !s->env))
 		goto fail;
+	if ((r = priv_from_up(s, pm, err, errlen)) < 0)
+		goto fail;
+	r = -ENOMEM;
 	if (pipe2(p, O_CLOEXEC) < 0) {
 		r = -errno;
 		goto fail;
@@ -603,6 +620,7 @@ void svc_init_reply(struct inst *in, int result, int flags, uint64_t id)
 	 * compete for the CPU with the instance that just took over. */
 	s->standby_due = now + STANDBY_DELAY_MS;
 	svc_reschedule(s);
+	boot_kick();        /* services that start after it */
 }
 
 void svc_now_running(struct inst *in)
@@ -730,10 +748,15 @@ static void restart_now(struct svc *s)
 		waiter_reply(&s->waiter, 0, NULL);
 }
 
-static void describe(const siginfo_t *si, char *buf, size_t len)
+static void describe(const struct inst *in, const siginfo_t *si, char *buf,
+                     size_t len)
 {
+	uint32_t sys = in->live ? atomic_load(&in->live->sigsys) : 0;
 	if (si->si_code == CLD_EXITED)
 		snprintf(buf, len, "exited with status %d", si->si_status);
+	else if (si->si_status == SIGSYS && sys)
+		snprintf(buf, len, "killed: system call %u (%s) is not in its "
+		         "'system' list", sys - 1, priv_syscall_name((int)sys - 1));
 	else
 		snprintf(buf, len, "killed by signal %d (%s)", si->si_status,
 		         strsignal(si->si_status));
@@ -823,7 +846,7 @@ static void svc_recover(struct svc *s, struct inst *in, const siginfo_t *si)
 	int init_err = in->init_err;
 	int noping = in->killed_noping;
 	char how[96];
-	describe(si, how, sizeof(how));
+	describe(in, si, how, sizeof(how));
 
 	if (shutting_down || (s->state == S_STOPPING && !s->refreshing)) {
 		log_info("service '%s': down (%s)", s->label, how);
@@ -951,6 +974,7 @@ static void svc_remove(struct svc *s, int result, const char *why)
 		nservices--;
 	}
 	svc_free(s);
+	boot_kick();        /* those waiting for it give up */
 }
 
 /* ------------------------------------------------------------------ */

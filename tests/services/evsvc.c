@@ -18,6 +18,7 @@
  *       held         how many events are held
  *       wait         block until a signal event for the caller arrives;
  *                    answered EINTR (what the semaphore example does)
+ *       manage OP L  the service calls rs_manage(OP, L) (control lists)
  *
  *   evsvc -user-mask M     proceventmask(M) as a user process; prints it
  *   evsvc -user-ack EP EV  a PROC_EVENT_REPLY sent by a user process
@@ -38,7 +39,7 @@
 #include <sef.h>
 
 #define EV_CTL 0x3100
-enum { OP_ACK = 1, OP_RAW, OP_MASK, OP_HOLD, OP_HELD, OP_WAIT };
+enum { OP_ACK = 1, OP_RAW, OP_MASK, OP_HOLD, OP_HELD, OP_WAIT, OP_MANAGE };
 
 static const char *dir;
 static unsigned mask = PROC_EVENT_EXIT | PROC_EVENT_SIGNAL;
@@ -61,6 +62,7 @@ static const char *errname(int r)
 	case ENOSYS: return "ENOSYS";
 	case EINTR: return "EINTR";
 	case EBUSY: return "EBUSY";
+	case ENOENT: return "ENOENT";
 	case ESRCH: return "ESRCH";
 	case EDEADSRCDST: return "EDEADSRCDST";
 	}
@@ -165,6 +167,18 @@ static int request(message *m)
 			return -EBUSY;
 		waiter[nwaiter++] = m->m_source;
 		return EDONTREPLY;
+	case OP_MANAGE: {
+		/* m_u8[12..]: "op\0label\0" */
+		char buf[44];
+		memcpy(buf, m->m_u8 + 12, sizeof(buf));
+		buf[sizeof(buf) - 1] = 0;
+		const char *lab = buf + strlen(buf) + 1;
+		if (lab >= buf + sizeof(buf))
+			return -EINVAL;
+		int r = rs_manage(buf, lab);
+		note("manage %s %s %s", buf, lab, errname(r));
+		return r;
+	}
 	}
 	return -EINVAL;
 }
@@ -202,7 +216,7 @@ static int service(void)
 static int ctl(int argc, char **argv)
 {
 	static const char *ops[] = { NULL, "ack", "raw", "mask", "hold", "held",
-	                             "wait" };
+	                             "wait", "manage" };
 	if (argc < 2)
 		return 2;
 	int op = 0;
@@ -221,8 +235,15 @@ static int ctl(int argc, char **argv)
 	memset(&m, 0, sizeof(m));
 	m.m_type = EV_CTL;
 	m.m_i32[0] = op;
-	m.m_i32[1] = argc > 2 ? (int)strtol(argv[2], NULL, 0) : 0;
-	m.m_i32[2] = argc > 3 ? (int)strtol(argv[3], NULL, 0) : 0;
+	if (op == OP_MANAGE) {
+		if (argc != 4 || strlen(argv[2]) + strlen(argv[3]) + 2 > 44)
+			return 2;
+		memcpy(m.m_u8 + 12, argv[2], strlen(argv[2]) + 1);
+		memcpy(m.m_u8 + 13 + strlen(argv[2]), argv[3], strlen(argv[3]) + 1);
+	} else {
+		m.m_i32[1] = argc > 2 ? (int)strtol(argv[2], NULL, 0) : 0;
+		m.m_i32[2] = argc > 3 ? (int)strtol(argv[3], NULL, 0) : 0;
+	}
 	r = ipc_sendrec(ep, &m);
 	if (r < 0) {
 		printf("%s\n", errname(r));

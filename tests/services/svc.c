@@ -24,6 +24,8 @@
  *                    (a real "restart"; without it the default
  *                    sef_cb_init_reset makes it a "reset")
  *   restartfail      restart init callback returns -EINVAL
+ *   mkdir DIR        fresh init calls mkdir(DIR) (seccomp tests); its
+ *                    error fails the init
  *   showenv NAME     with print: also print "svc: env NAME=value" (or
  *                    "svc: env NAME unset") and "svc: cwd DIR" at start
  *
@@ -49,6 +51,7 @@
  * ignored as with SEF's default, so `reinc down` escalates to SIGKILL.
  * Unknown words are an error (exit 2) so that a typo in a test shows.
  */
+#include <errno.h>
 #include <signal.h>
 #include <stdint.h>
 #include <sys/mman.h>
@@ -66,7 +69,7 @@
 static struct {
 	int print, countping, termhandler, cancel;
 	int initsleep_ms;
-	const char *initfail_unless, *showenv;
+	const char *initfail_unless, *showenv, *mkdir_path;
 	int region, scribble, bump, fdstore, prepare_after;
 } opt;
 
@@ -148,6 +151,8 @@ static int init_fresh(int type, sef_init_info_t *info)
 		return r;
 	if (opt.initsleep_ms > 0)
 		sleep_ms(opt.initsleep_ms);
+	if (opt.mkdir_path && mkdir(opt.mkdir_path, 0700) < 0)
+		return -errno;
 	if (opt.initfail_unless && access(opt.initfail_unless, F_OK) != 0) {
 		if (opt.print)
 			printf("svc: %s missing, failing init\n",
@@ -308,6 +313,8 @@ static void parse_args(int argc, char **argv)
 			sef_setcb_init_restart(init_restart_ok);
 		else if (!strcmp(w, "showenv") && i + 1 < argc)
 			opt.showenv = argv[++i];
+		else if (!strcmp(w, "mkdir") && i + 1 < argc)
+			opt.mkdir_path = argv[++i];
 		else if (!strcmp(w, "restartfail"))
 			sef_setcb_init_restart(init_restart_fail);
 		else if (!strcmp(w, "lu")) {
