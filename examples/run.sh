@@ -1,7 +1,8 @@
 #!/bin/sh
-# examples/run.sh - what `make run` runs: reincd in the foreground with the
-# example system (hello, and crashy, which crashes every 5-15 s to show
-# recovery).  Ctrl-C stops reincd, which brings its services down.
+# examples/run.sh - what `make run` runs: reincd in the foreground booting
+# the example system from examples/system.conf (hello; crashy, which
+# crashes every 5-15 s to show recovery; sema).  Ctrl-C stops reincd,
+# which brings its services down.
 #
 # Environment: REINC_BUILD (default build), REINC_RUNTIME_DIR (default: a
 # new temporary directory).
@@ -9,7 +10,7 @@
 B=${REINC_BUILD:-build}
 case $B in /*) ;; *) B=$(pwd)/$B ;; esac
 for f in "$B/bin/reincd" "$B/bin/reinc" "$B/examples/hello/hello" \
-         "$B/examples/crashy/crashy"; do
+         "$B/examples/crashy/crashy" "$B/examples/sema/sema"; do
 	if [ ! -x "$f" ]; then
 		echo "run.sh: $f is missing; run make first" >&2
 		exit 1
@@ -25,13 +26,15 @@ fi
 export REINC_RUNTIME_DIR="$dir"
 
 cat <<BANNER
-reincd is starting in $dir with two example services:
-  hello   MINIX's hello driver (-period 1s)
-  crashy  answers like an echo server and aborts after 5-15 s (-period 1s)
+reincd is starting in $dir and boots examples/system.conf:
+  hello   MINIX's hello driver (period 1s, seccomp, ipc ALL)
+  crashy  answers like an echo server and aborts after 5-15 s (after hello)
+  sema    semaphores: sema_client down 0 blocks; kill -USR1 it: EINTR
 
 From another terminal:
   export REINC_RUNTIME_DIR=$dir
   $B/examples/hello/hello_client -n 3   # open "/dev/hello" three times
+  $B/examples/sema/sema_client down 0   # waits; from a third: ... up 0
   $B/bin/reinc status                   # labels, endpoints, pids, restarts
   kill -9 PID                           # a pid from status: watch recovery
   $B/bin/reinc down hello               # and reinc up/refresh/restart ...
@@ -39,20 +42,7 @@ From another terminal:
 Ctrl-C stops reincd and every service.
 BANNER
 
-# Bring the example system up once reincd listens.
-(
-	i=0
-	while [ ! -S "$dir/reincd.sock" ]; do
-		i=$((i + 1))
-		if [ $i -gt 100 ]; then
-			echo "run.sh: reincd did not come up in 10 s" >&2
-			exit 1
-		fi
-		sleep 0.1
-	done
-	"$B/bin/reinc" up "$B/examples/hello/hello" -label hello -period 1s &&
-	"$B/bin/reinc" up "$B/examples/crashy/crashy" -label crashy -period 1s &&
-	echo "run.sh: hello and crashy are up; try '$B/bin/reinc status'"
-) &
-
-exec "$B/bin/reincd" -r "$dir"
+# The example system: examples/system.conf with the build directory in.
+sed "s|@B@|$B|g" "$(dirname "$0")/system.conf" >"$dir/system.conf" || exit 1
+echo "run.sh: booting $dir/system.conf (hello, crashy after hello, sema)"
+exec "$B/bin/reincd" -r "$dir" -c "$dir/system.conf"
