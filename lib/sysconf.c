@@ -654,17 +654,42 @@ static int apply(struct parser *ps, const struct stmt *s, struct conf_svc *v,
 	if (!strcmp(k, "system")) {
 		if (want(ps, s, 1, -1) < 0)
 			return -1;
+		/* MINIX's kernel calls (upper case: KILL, IRQCTL, ...) have no
+		 * Linux meaning: reported and left out */
+		struct stmt keep = *s;
+		char *vals[CONF_MAX_LIST + 1];
+		keep.val = vals;
+		keep.nval = 0;
 		for (int i = 0; i < s->nval; i++) {
 			const char *n = s->val[i];
 			if ((!strcmp(n, "ALL") || !strcmp(n, "NONE")) && s->nval > 1)
 				return perr(ps, s->line, "system: %s must be alone", n);
-			for (const char *q = n; *q; q++)
+			int upper = 1;
+			for (const char *q = n; *q; q++) {
 				if (!isalnum((unsigned char)*q) && *q != '_' &&
 				    *q != '@')
 					return perr(ps, s->line, "system: bad name "
 					            "'%.40s'", n);
+				if (islower((unsigned char)*q))
+					upper = 0;
+			}
+			if (upper && strcmp(n, "ALL") && strcmp(n, "NONE") &&
+			    strcmp(n, "BASIC")) {
+				char kw[64];
+				snprintf(kw, sizeof(kw), "system %s", n);
+				warn_once(ps, s->line, kw, "(a MINIX kernel call) has "
+				          "no meaning on Linux: ignored");
+				continue;
+			}
+			vals[keep.nval++] = s->val[i];
 		}
-		return set_list(ps, s, &v->system, 1);
+		vals[keep.nval] = NULL;
+		if (keep.nval == 0) {   /* only MINIX calls: the basic set */
+			static char basic[] = "BASIC";
+			vals[keep.nval++] = basic;
+			vals[keep.nval] = NULL;
+		}
+		return set_list(ps, &keep, &v->system, 1);
 	}
 	if (!strcmp(k, "class")) {
 		if (want(ps, s, 1, -1) < 0)

@@ -60,6 +60,47 @@ expect_rc 0 reinc up "$SVC" -label viaconf -config "$RT/svc.conf"
 [ "$(status_field viaconf period_ms)" = 700 ] || fail "-config period"
 expect_rc 0 reinc up "$SVC" -label cli -period 300ms -config "$RT/svc.conf"
 [ "$(status_field cli period_ms)" = 300 ] || fail "the command line should win"
+# MINIX's own entries parse (kernel calls, vm, io, irq, pci, sigmgr...:
+# reported and ignored); one named after svc starts
+cat >"$RT/minix.conf" <<EOF
+service rs
+{
+	uid     0;
+	ipc	ALL;		# ALL ipc targets allowed
+	system	ALL;		# ALL kernel calls allowed
+	vm				# Extra VM calls allowed:
+		RS_SET_PRIV	# 37
+		RS_UPDATE	# 41
+		;
+	io	ALL;		# ALL I/O ranges allowed
+	irq	ALL;		# ALL IRQs allowed
+	sigmgr          SELF;	# Signal manager is SELF
+	scheduler	KERNEL;	# Scheduler is KERNEL
+	priority	 4;	# priority queue 4
+	quantum		500;	# default server quantum
+};
+service svc
+{
+	type	net;
+	descr	"Intel PRO/1000 Gigabit";
+	system
+		UMAP		# 14
+		IRQCTL		# 19
+		DEVIO		# 21
+	;
+	pci device	8086:100e;
+	pci device	8086:107c;
+	ipc
+		SYSTEM USER pm rs log tty ds vm
+		pci inet lwip
+		;
+};
+EOF
+expect_rc 0 reinc up "$SVC" -label mx -config "$RT/minix.conf"
+for w in "keyword 'pci' has no meaning" "keyword 'system IRQCTL' (a MINIX kernel call)"; do
+	case $OUT in *"$w"*) ;; *) fail "no warning '$w': $OUT" ;; esac
+done
+wait_state mx running
 cp "$SVC" "$RT/other"
 expect_rc 3 reinc up "$RT/other" -config "$RT/svc.conf"
 case $OUT in *"service 'other' not found in '$RT/svc.conf'"*) ;;
