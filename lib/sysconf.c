@@ -50,7 +50,10 @@ struct parser {
 	struct entry *e;
 	int ne;
 	struct conf *c;
+	long applied;   /* statements applied for the current entry */
 };
+
+#define CONF_MAX_APPLIED 100000
 
 static int perr(struct parser *ps, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -69,20 +72,28 @@ static void warn_once(struct parser *ps, int line, const char *kw,
                       const char *fmt)
 {
 	struct conf *c = ps->c;
-	char key[160];
-	snprintf(key, sizeof(key), "'%s'", kw);
 	for (int i = 0; i < c->nwarnings; i++)
-		if (strstr(c->warnings[i], key))
+		if (!strcmp(c->warn_keys[i], kw))
 			return;
 	char buf[512];
-	snprintf(buf, sizeof(buf), "%s:%d: keyword %s %s", ps->file, line, key,
+	snprintf(buf, sizeof(buf), "%s:%d: keyword '%s' %s", ps->file, line, kw,
 	         fmt);
 	char **w = realloc(c->warnings, (size_t)(c->nwarnings + 1) * sizeof(*w));
 	if (!w)
 		return;
 	c->warnings = w;
-	if ((w[c->nwarnings] = strdup(buf)))
+	char **k = realloc(c->warn_keys, (size_t)(c->nwarnings + 1) * sizeof(*k));
+	if (!k)
+		return;
+	c->warn_keys = k;
+	w[c->nwarnings] = strdup(buf);
+	k[c->nwarnings] = strdup(kw);
+	if (w[c->nwarnings] && k[c->nwarnings])
 		c->nwarnings++;
+	else {
+		free(w[c->nwarnings]);
+		free(k[c->nwarnings]);
+	}
 }
 
 /* ------------------------------------------------------------------ */
@@ -139,7 +150,7 @@ static int next_tok(struct parser *ps, struct tok *t)
 		int start = ps->line;
 		ps->p++;
 		for (;;) {
-			if (ps->p >= ps->end || *ps->p == '\n' || *ps->p == '\0') {
+			if (ps->p >= ps->end || *ps->p == '\n') {
 				free(s);
 				perr(ps, start, "unterminated string");
 				return t->kind = TK_ERR;
@@ -147,6 +158,11 @@ static int next_tok(struct parser *ps, struct tok *t)
 			char c = *ps->p++;
 			if (c == '"')
 				break;
+			if (c == '\0') {
+				free(s);
+				perr(ps, ps->line, "a NUL byte in the file");
+				return t->kind = TK_ERR;
+			}
 			if (c == '\\' && ps->p < ps->end &&
 			    (*ps->p == '"' || *ps->p == '\\'))
 				c = *ps->p++;
@@ -419,6 +435,8 @@ static int set_dur(struct parser *ps, const struct stmt *s, int64_t *dst)
 	else if (conf_duration(s->val[0], &ms) < 0)
 		return perr(ps, s->line, "'%s': bad duration '%.40s' (500ms, "
 		            "2s, 3m, 5HZ or MINIX ticks)", s->kw, s->val[0]);
+	if (ms > 86400000LL * 365)
+		return perr(ps, s->line, "'%s': more than a year", s->kw);
 	*dst = ms;
 	return 0;
 }
@@ -490,9 +508,11 @@ static int rlim_value(const char *v, uint64_t *out)
 		return 0;
 	}
 	char *end;
+	if (!isdigit((unsigned char)*v))
+		return -1;
 	errno = 0;
 	unsigned long long n = strtoull(v, &end, 10);
-	if (end == v || errno || *v == '-')
+	if (end == v || errno)
 		return -1;
 	unsigned shift = 0;
 	if (*end == 'K' || *end == 'k')
@@ -732,11 +752,20 @@ static int resolve(struct parser *ps, struct entry *e, struct conf_svc *v,
                    int depth)
 {
 	e->state = 1;
-	for (int i = 0; i < e->nst; i++)
+	for (int i = 0; i < e->nst; i++) {
+		/* classes that include classes several times grow as
+		 * width^depth: a bound, not hours of work */
+		if (++ps->applied > CONF_MAX_APPLIED) {
+			e->state = 0;
+			return perr(ps, e->st[i].line, "the classes of service "
+			            "'%s' expand to more than %d settings", v->name,
+			            CONF_MAX_APPLIED);
+		}
 		if (apply(ps, &e->st[i], v, depth) < 0) {
 			e->state = 0;
 			return -1;
 		}
+	}
 	e->state = 0;
 	return 0;
 }
@@ -763,9 +792,12 @@ void conf_free(struct conf *c)
 	for (int i = 0; i < c->nsvc; i++)
 		free_svc(&c->svc[i]);
 	free(c->svc);
-	for (int i = 0; i < c->nwarnings; i++)
+	for (int i = 0; i < c->nwarnings; i++) {
 		free(c->warnings[i]);
+		free(c->warn_keys[i]);
+	}
 	free(c->warnings);
+	free(c->warn_keys);
 	free(c->file);
 	memset(c, 0, sizeof(*c));
 }
@@ -798,6 +830,7 @@ int conf_parse(const char *file, const char *text, size_t len,
 			perr(&ps, v->line, "out of memory");
 			goto out;
 		}
+		ps.applied = 0;
 		if (resolve(&ps, &ps.e[i], v, 0) < 0)
 			goto out;
 	}
@@ -936,7 +969,7 @@ int conf_boot_order(const struct conf *c, int *order, char *err,
 			}
 		}
 		snprintf(err, errlen, "%s:%d: a cycle in 'after': %s", c->file,
-		         c->svc[i].line, cyc);
+		         c->svc[cur].line, cyc);
 		free(done);
 		return -1;
 	}

@@ -57,6 +57,7 @@ struct conf {
 	int nsvc;
 	char **warnings;           /* "FILE:LINE: ..." reported once each */
 	int nwarnings;
+	char **warn_keys;          /* what each warning is about (internal) */
 };
 
 /* Parse text (len bytes, named file in messages).  0, or -1 with a

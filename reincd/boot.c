@@ -10,9 +10,11 @@
  * that fails to come up is logged, and so is every service that waited
  * for it, which is not started.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "reincd.h"
 #include "sysconf.h"
@@ -36,6 +38,37 @@ int boot_load(const char *file, char *err, size_t errlen)
 	}
 	norder = conf_boot_order(&conf, order, err, errlen);
 	if (norder < 0)
+		return -1;
+	/* everything svc_up would refuse, refused now */
+	struct proto_buf *pb = malloc(sizeof(*pb));
+	struct proto_msg *pm = malloc(sizeof(*pm));
+	int r = pb && pm ? 0 : -ENOMEM;
+	for (int k = 0; k < norder && r == 0; k++) {
+		const struct conf_svc *v = &conf.svc[order[k]];
+		char why[300] = "";
+		conf_put_up(v, pb);
+		int n = proto_finish(pb);
+		if (n < 0)
+			snprintf(why, sizeof(why), "the entry is too large");
+		else if (proto_decode(pb->b, (size_t)n, pm) < 0)
+			snprintf(why, sizeof(why), "the entry does not encode");
+		else if (request_check(pm, why, sizeof(why)) < 0 ||
+		         priv_check_syscalls(v->system, why, sizeof(why)) < 0)
+			;
+		else if (access(v->path, X_OK) < 0)
+			snprintf(why, sizeof(why), "%s: %s", v->path,
+			         strerror(errno));
+		if (why[0]) {
+			snprintf(err, errlen, "%s:%d: service '%s': %s", conf.file,
+			         v->line, v->name, why);
+			r = -1;
+		}
+	}
+	free(pb);
+	free(pm);
+	if (r == -ENOMEM)
+		snprintf(err, errlen, "%s: out of memory", file);
+	if (r < 0)
 		return -1;
 	pending = norder;
 	return norder;

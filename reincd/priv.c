@@ -95,7 +95,7 @@ static int sys_all(char **v)
 	return v && v[0] && !strcmp(v[0], "ALL") && !v[1];
 }
 
-static int check_syscalls(char **v, char *err, size_t errlen)
+int priv_check_syscalls(char **v, char *err, size_t errlen)
 {
 	for (; v && *v; v++) {
 		if (!strcmp(*v, "ALL") || !strcmp(*v, "NONE") ||
@@ -207,7 +207,7 @@ int priv_from_up(struct svc *s, const struct proto_msg *pm, char *err,
 		snprintf(err, errlen, "bad or too long ipc, control or system list");
 		return -EINVAL;
 	}
-	int r = check_syscalls(s->syscalls, err, errlen);
+	int r = priv_check_syscalls(s->syscalls, err, errlen);
 	if (r < 0)
 		return r;
 	if (sys_all(s->syscalls)) {   /* no filter */

@@ -309,6 +309,8 @@ uid_t priv_uid(const struct svc *s);
 pid_t priv_spawn(const struct svc *s, struct priv_spawn *ps, char *err,
                  size_t errlen);
 const char *priv_syscall_name(int nr);
+/* Are these `system` names known (system calls, @groups)? */
+int priv_check_syscalls(char **v, char *err, size_t errlen);
 /* May caller open a channel to callee (ipc lists)?  0 or -EPERM (logged). */
 int svc_ipc_allowed(const struct part *caller, const struct part *callee);
 /* May a request from c manage the service s (root, reincd's user, or a

@@ -1,8 +1,8 @@
 #!/bin/sh
 # A bad system.conf is refused before anything starts (issue 6): reincd -c
 # exits 2 with FILE:LINE and what was expected, for a syntax error, a bad
-# value, an `after` naming no service (or a class), and a cycle; nothing is
-# left running.  `reinc up -config` gives the same messages.  (Every
+# value, an `after` naming no service (or a class), a cycle, a binary that
+# is missing and an unknown system call; nothing is left running.  `reinc up -config` gives the same messages.  (Every
 # message of the parser is checked by the unit test test_sysconf.)
 . "$(dirname "$0")/lib.sh"
 start_reincd     # for reinc up -config below; its directory holds the files
@@ -68,6 +68,12 @@ check cycle "1: a cycle in 'after': x after z after y after x" <<EOF
 service x { path /bin/true; after z; };
 service y { path /bin/true; after x; };
 service z { path /bin/true; after y; };
+EOF
+check nobin "1: service 'a': /nonexistent/bin: No such file or directory" <<EOF
+service a { path /nonexistent/bin; };
+EOF
+check nocall "1: service 'a': system: unknown system call 'frobnicate'" <<EOF
+service a { path /bin/true; system BASIC frobnicate; };
 EOF
 
 # the same parser behind reinc up -config
