@@ -6,7 +6,8 @@
 #
 # Each target fuzz_NAME.c is built with clang -fsanitize=fuzzer,address,
 # undefined (UBSan made fatal) together with lib/proto.c - or, for
-# fuzz_request.c, with lib/*.c and reincd/*.c but main.c, as the Makefile
+# fuzz_sysconf.c, with lib/proto.c and lib/sysconf.c; for fuzz_request.c,
+# with lib/*.c and reincd/*.c but main.c and -lseccomp, as the Makefile
 # links it - and run for FUZZ_SECONDS seconds on its corpus
 # tests/fuzz/corpus/NAME/.  New coverage goes to a scratch corpus under
 # $REINC_BUILD/libfuzzer/ (not into the repository: it would grow without
@@ -71,13 +72,17 @@ CFLAGS="-std=c11 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer -Iinclude -Ilib \
 # build TARGET: $OUT/fuzz_TARGET; 0 or 1.
 build()
 {
-	_t=$1 _objs=
+	_t=$1 _objs= _libs=
 	case $_t in
 	request)
 		_srcs=
 		for _f in lib/*.c reincd/*.c; do
 			[ "$_f" = reincd/main.c ] || _srcs="$_srcs $_f"
 		done
+		_libs=-lseccomp   # reincd/priv.c builds seccomp filters
+		;;
+	sysconf)   # the system.conf parser and the frames it encodes
+		_srcs="lib/proto.c lib/sysconf.c"
 		;;
 	ds_*)   # dsd's decoder and store; libsef for what they call
 		_srcs="dsd/store.c dsd/req.c"
@@ -96,7 +101,7 @@ build()
 		_objs="$_objs $_o"
 	done
 	$CLANG $CFLAGS -fsanitize=fuzzer -o "$OUT/fuzz_$_t" \
-	    "tests/fuzz/fuzz_$_t.c" $_objs -pthread
+	    "tests/fuzz/fuzz_$_t.c" $_objs -pthread $_libs
 }
 
 failed=0
