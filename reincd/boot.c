@@ -3,12 +3,14 @@
  * (ref §2.13; docs/config.md).
  *
  * The file is read and checked before anything starts: a syntax error, a
- * bad value, an `after` naming no service of the file, or a cycle is
- * fatal.  Services then start in file order, each as soon as the ones its
- * `after` names have completed their init (MINIX's synchronous boot, for
- * the services that ask for it); the others start at once.  A service
- * that fails to come up is logged, and so is every service that waited
- * for it, which is not started.
+ * bad value, an `after` naming no service of the file, a cycle, or
+ * anything svc_up would refuse is fatal.  Services then start in file
+ * order, each as soon as the ones its `after` names have completed their
+ * init (MINIX's synchronous boot, for the services that ask for it); the
+ * others start at once.  Each entry counts the services it still waits
+ * for, and each completed init only looks at the entries waiting for that
+ * service.  A service that fails to come up is logged, and so is every
+ * service that waited for it, which is not started.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,8 +23,19 @@
 
 static struct conf conf;
 static int *order, norder;
-static char *state;     /* per conf entry: 0 waiting, 1 started, 2 given up */
-static int pending;     /* entries still waiting */
+/* per conf entry */
+enum { B_WAITING, B_STARTED, B_GIVEN_UP, B_UP };
+static char *state;
+static int *remaining;          /* `after` services not up yet */
+static int **rdeps, *nrdeps;    /* entries that start after this one */
+static int pending;             /* entries neither up nor given up */
+static int ngiven_up;
+
+static int index_of(const char *name)
+{
+	const struct conf_svc *v = conf_find(&conf, name);
+	return v ? (int)(v - conf.svc) : -1;
+}
 
 int boot_load(const char *file, char *err, size_t errlen)
 {
@@ -70,6 +83,28 @@ int boot_load(const char *file, char *err, size_t errlen)
 		snprintf(err, errlen, "%s: out of memory", file);
 	if (r < 0)
 		return -1;
+	/* the graph: how many each waits for, and who waits for each */
+	remaining = calloc((size_t)conf.nsvc + 1, sizeof(int));
+	nrdeps = calloc((size_t)conf.nsvc + 1, sizeof(int));
+	rdeps = calloc((size_t)conf.nsvc + 1, sizeof(int *));
+	if (!remaining || !nrdeps || !rdeps) {
+		snprintf(err, errlen, "%s: out of memory", file);
+		return -1;
+	}
+	for (int k = 0; k < norder; k++) {
+		int i = order[k];
+		for (char **a = conf.svc[i].after; a && *a; a++) {
+			int d = index_of(*a);
+			int *n = realloc(rdeps[d], (size_t)(nrdeps[d] + 1) * sizeof(int));
+			if (!n) {
+				snprintf(err, errlen, "%s: out of memory", file);
+				return -1;
+			}
+			rdeps[d] = n;
+			n[nrdeps[d]++] = i;
+			remaining[i]++;
+		}
+	}
 	pending = norder;
 	return norder;
 }
@@ -96,47 +131,69 @@ static void start(const struct conf_svc *v)
 	free(pm);
 }
 
+static void give_up(int i, const char *why);
+
+static void settle(int i, int st)
+{
+	state[i] = (char)st;
+	if (--pending == 0) {
+		if (ngiven_up)
+			log_warn("boot: %d of the %d services of %s did not come up",
+			         ngiven_up, norder, conf.file);
+		else
+			log_info("boot: every service of %s is up", conf.file);
+	}
+}
+
+/* i will not come up: nor will those that start after it */
+static void give_up(int i, const char *why)
+{
+	if (why)
+		log_warn("boot: service '%s' not started: '%s', which it starts "
+		         "after, did not come up", conf.svc[i].name, why);
+	ngiven_up++;
+	settle(i, B_GIVEN_UP);
+	for (int k = 0; k < nrdeps[i]; k++)
+		if (state[rdeps[i][k]] == B_WAITING)
+			give_up(rdeps[i][k], conf.svc[i].name);
+}
+
+static void try_start(int i)
+{
+	if (state[i] != B_WAITING || remaining[i] || shutting_down)
+		return;
+	state[i] = B_STARTED;
+	start(&conf.svc[i]);
+	if (!svc_find(conf.svc[i].name) && state[i] == B_STARTED)
+		give_up(i, NULL);   /* refused at once (logged by start) */
+}
+
 void boot_kick(void)
 {
-	static int busy;
-	if (!pending || busy || shutting_down)
-		return;
-	busy = 1;   /* svc_up can come back here (an instant failure) */
-	for (int again = 1; again;) {
-		again = 0;
-		for (int k = 0; k < norder; k++) {
-			int i = order[k];
-			if (state[i])
-				continue;
-			const struct conf_svc *v = &conf.svc[i];
-			int ready = 1;
-			const char *failed = NULL;
-			for (char **a = v->after; a && *a; a++) {
-				int d = (int)(conf_find(&conf, *a) - conf.svc);
-				struct svc *s = svc_find(*a);
-				if (state[d] == 2 || (state[d] == 1 && !s))
-					failed = *a;
-				else if (!s || !s->started)
-					ready = 0;
-			}
-			if (failed) {
-				log_warn("boot: service '%s' not started: '%s', which "
-				         "it starts after, did not come up", v->name,
-				         failed);
-				state[i] = 2;
-			} else if (ready) {
-				state[i] = 1;
-				start(v);
-				if (!svc_find(v->name))
-					state[i] = 2;
-			} else {
-				continue;
-			}
-			pending--;
-			again = 1;
-		}
-	}
-	busy = 0;
+	for (int k = 0; pending && k < norder; k++)
+		try_start(order[k]);
+}
+
+void boot_up(const struct svc *s)
+{
 	if (!pending)
-		log_info("boot: every service of %s has been started", conf.file);
+		return;
+	int i = index_of(s->label);
+	if (i < 0 || state[i] != B_STARTED)
+		return;
+	settle(i, B_UP);
+	for (int k = 0; k < nrdeps[i]; k++) {
+		int r = rdeps[i][k];
+		if (--remaining[r] == 0)
+			try_start(r);
+	}
+}
+
+void boot_gone(const struct svc *s)
+{
+	if (!pending)
+		return;
+	int i = index_of(s->label);
+	if (i >= 0 && state[i] == B_STARTED)
+		give_up(i, NULL);
 }

@@ -287,8 +287,12 @@ int svc_copy_binary(const char *path);
 /* boot (boot.c): reincd -c FILE */
 /* Read and check FILE: the number of services, or -1 with a message. */
 int boot_load(const char *file, char *err, size_t errlen);
-/* Start what can start now (after each init completes, and removal). */
+/* Start what can start at once (after the data store is launched). */
 void boot_kick(void);
+/* s completed its first init / s is removed: who waits for it moves on
+ * (starts, or is given up). */
+void boot_up(const struct svc *s);
+void boot_gone(const struct svc *s);
 
 /* privileges (priv.c) */
 struct priv_spawn {

@@ -620,7 +620,7 @@ void svc_init_reply(struct inst *in, int result, int flags, uint64_t id)
 	 * compete for the CPU with the instance that just took over. */
 	s->standby_due = now + STANDBY_DELAY_MS;
 	svc_reschedule(s);
-	boot_kick();        /* services that start after it */
+	boot_up(s);         /* services that start after it */
 }
 
 void svc_now_running(struct inst *in)
@@ -973,8 +973,8 @@ static void svc_remove(struct svc *s, int result, const char *why)
 		*pp = s->next;
 		nservices--;
 	}
+	boot_gone(s);       /* those waiting for it give up */
 	svc_free(s);
-	boot_kick();        /* those waiting for it give up */
 }
 
 /* ------------------------------------------------------------------ */
