@@ -39,8 +39,20 @@
 #     other) beside ipc_sendrec round trips to the first subscriber in the
 #     same blocks; and those round trips while libsef holds signals back
 #     because a service subscribed to them (bench_pev).
+#  7. boot: the time from starting `reincd -c FILE` until all BOOT_N
+#     services of FILE (bench_echo) have completed their init, (a) each
+#     `after` the one before and (b) all independent, beside a bare
+#     supervisor that posix_spawns the same binary BOOT_N times (bench_echo's
+#     bare mode, no libsef), (a') each after the one before answered and
+#     (b') all at once, timed from its own start to the last answer; the
+#     four boots in each of BOOT_ROUNDS alternating rounds, after a warm-up
+#     round, each with a reincd of its own started by bench_boot (it reads
+#     reincd's log for the "up" lines: no polling); with the chain's steps
+#     (main() of one service to main() of the next) and each supervisor's
+#     own CPU time (bench_boot).
 #
-# Each part runs its own reincd in a fresh temporary runtime directory.
+# Each part runs its own reincd (part 7: one per boot) in a fresh temporary
+# runtime directory.
 # Everything started here carries BENCH_RUN_ID in its environment; the
 # EXIT trap shuts the reincds down and then kills whatever still carries
 # it, so nothing is left running even when a benchmark fails.
@@ -67,8 +79,9 @@ LUSVC=$B/bench/bench_lusvc
 LUPAUSE=$B/bench/bench_lupause
 DS=$B/bench/bench_ds
 PEV=$B/bench/bench_pev
+BOOT=$B/bench/bench_boot
 for f in "$REINCD" "$REINC" "$ECHO" "$BARE" "$RESTART" "$IPC" "$LOAD" \
-    "$LUSVC" "$LUPAUSE" "$DS" "$PEV"; do
+    "$LUSVC" "$LUPAUSE" "$DS" "$PEV" "$BOOT"; do
 	if [ ! -x "$f" ]; then
 		echo "bench: $f is not built (run make first)" >&2
 		exit 1
@@ -89,6 +102,8 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	DS_ROUNDS=2 DS_TRIPS=5000 DS_TPUT=10000 DS_BURST=500 DS_KILLS=6
 	# process events: round trips per K (and a tenth as many events)
 	PEV_N=5000
+	# boot: rounds of the four boots (after one warm-up round)
+	BOOT_ROUNDS=3
 else
 	MODE=full KILLS=400 ROUNDS=8 WARMKILLS=2 TRIPS=200000 WARM=10000
 	ONEWAY=1000000 REPS=3 IDLETRIPS=200 NSVC=1000 WINDOW=20 BASEWINDOW=10
@@ -96,8 +111,10 @@ else
 	LU_K1=200 LU_K64=50 LU_KG=20 LU_R1=40 LU_R64=10 LU_RG=5
 	DS_ROUNDS=6 DS_TRIPS=50000 DS_TPUT=100000 DS_BURST=1000 DS_KILLS=40
 	PEV_N=50000
+	BOOT_ROUNDS=10
 fi
 DS_ENTRIES=100000      # entries in the full store (the issue's figure)
+BOOT_N=100             # services per boot
 
 SLEEP_MS=20            # settle time before each kill
 # The busy load: pairs of services ping-pong notifications; each burns
@@ -520,6 +537,22 @@ unset REINC_RUNTIME_DIR
 stop_reincd "$R6" "$R6PID"
 
 # ---------------------------------------------------------------------
+# 7: boot.  bench_boot starts each reincd itself (`reincd -r RT -c CONF`,
+# as a boot must begin with reincd's start) and stops it after each boot;
+# they carry BENCH_RUN_ID like everything else, and their runtime
+# directories go on RTS so that the exit trap shuts down one left behind.
+
+say "boot: $BOOT_N services in a chain and independent, beside bare" \
+    "posix_spawn, $BOOT_ROUNDS rounds"
+RTS="$RTS $WORK/boot/rt-chain $WORK/boot/rt-indep"
+: >"$WORK/boot.txt"
+BENCH_RUN_ID=$RUN_ID timeout -k 5 600 "$BOOT" -reincd "$REINCD" -bin "$ECHO" \
+    -dir "$WORK/boot" -n "$BOOT_N" -rounds "$BOOT_ROUNDS" -warm 1 \
+    -o "$WORK/boot_raw.txt" >"$WORK/boot.txt" 2>"$WORK/boot.log" ||
+    fail "bench_boot: $(tail -n 1 "$WORK/boot.log")"
+sed 's/^/bench:   /' "$WORK/boot.log" >&2
+
+# ---------------------------------------------------------------------
 # the table
 
 set -- $(colstats "$WORK/bare.txt" 1); BN=$1 BMED=$2 BP99=$3
@@ -685,6 +718,32 @@ _rm=$(us "$(field "$(pevl rtt 1)" median)")
 _rp=$(us "$(field "$(pevl rtt 1)" p99)")
 row "  ipc_sendrec, signals held" "$_m" "$_p" "  nobody wants signals" \
     "$_rm" "$_rp" "$(ratiox "$_m" "$_rm")" "-" ""
+# boot: bootl WHAT MODE SUP -> bench_boot's line; bootv ... FIELD [UNIT]:
+# a value of it in ms (default) or us; bootrow TITLE WHAT MODE REF UNIT
+# [FIELD]: reincd beside bare, median and FIELD (default max: the p99 of
+# BOOT_ROUNDS samples is their max)
+bootl() { grep "^boot $1 $2 $3 " "$WORK/boot.txt" | head -n 1; }
+bootv()
+{
+	awk -v v="$(field "$(bootl "$1" "$2" "$3")" "$4")" -v u="${5:-ms}" \
+	    'BEGIN { if (v == "") print "-"; else if (u == "us") printf "%.1f", v / 1e3;
+	             else printf "%.1f", v / 1e6 }'
+}
+bootrow()
+{
+	_m=$(bootv "$2" "$3" reincd median "$5")
+	_rm=$(bootv "$2" "$3" bare median "$5")
+	row "$1" "$_m" "$(bootv "$2" "$3" reincd "${6:-max}" "$5")" "$4" "$_rm" \
+	    "$(bootv "$2" "$3" bare "${6:-max}" "$5")" "$(ratiox "$_m" "$_rm")" "-" ""
+}
+bootrow "boot $BOOT_N, chain (ms)" total chain \
+    "bare spawn, each after the last" ms
+bootrow "  step main(k)->main(k+1) (us)" step chain "  the same step, bare" us p99
+bootrow "  start->first main() (us)" first chain "  the same, bare" us
+bootrow "  reincd's CPU time (ms)" cpu chain "  the bare supervisor's" ms
+bootrow "boot $BOOT_N, independent (ms)" total indep "bare spawn, all at once" ms
+bootrow "  start->last main() (ms)" lastmain indep "  the same, bare" ms
+bootrow "  reincd's CPU time (ms)" cpu indep "  the bare supervisor's" ms
 line
 echo "Busy window: $(field "$BUSY" svc_active)/$NSVC services got CPU," \
     "machine $(field "$BUSY" sys_busy) % busy; idle window: $(field "$IDLE" svc_active)" \
@@ -745,6 +804,18 @@ echo "Throughput: $DS_TPUT calls of each kind and store, back to back in" \
     "empty, medians: ipc_sendrec $(kops echo empty), publish" \
     "$(kops pub_over empty), retrieve u32 $(kops get_u32 empty), retrieve mem" \
     "$(kops get_mem empty)."
+
+BOOTOV=$(grep '^boot overlap chain reincd ' "$WORK/boot.txt")
+echo "Boot: $BOOT_ROUNDS boots of each kind in alternating rounds (+1 warm-up)," \
+    "from starting the supervisor (reincd -c FILE; the bare supervisor) to" \
+    "reading its line for the ${BOOT_N}th completed init; the p99 column is" \
+    "the max of the boots, but the step's is the p99 of all steps. CPU time:" \
+    "the supervisor's own, start to that line (/proc/PID/schedstat). main()->ready" \
+    "(sef_startup, median): $(bootv init chain reincd median us) us chained," \
+    "$(bootv init indep reincd median us) us independent (bare:" \
+    "$(bootv init chain bare median us) us). Chain order checked; a service's" \
+    "ready stamp came after the next one's main() in $(field "$BOOTOV" n) of" \
+    "$(field "$BOOTOV" links) links (preempted after its init reply)."
 
 # breakdown of the restarts: medians of each stage (us)
 set -- $(colstats "$WORK/bare.txt" 3); B_SPAWN=$2
