@@ -390,24 +390,6 @@ static int check_binary(const char *path)
 	return 0;
 }
 
-/* A vector as a blob of NUL-terminated strings (malloc'ed). */
-static char *vec_blob(char *const *v, size_t *len)
-{
-	size_t n = 0;
-	for (char *const *p = v; p && *p; p++)
-		n += strlen(*p) + 1;
-	char *b = malloc(n ? n : 1), *at = b;
-	if (!b)
-		return NULL;
-	for (char *const *p = v; p && *p; p++) {
-		size_t l = strlen(*p) + 1;
-		memcpy(at, *p, l);
-		at += l;
-	}
-	*len = n;
-	return b;
-}
-
 /* -config FILE (MINIX): the entry named after the program supplies what
  * the command line does not give, and the privileges. */
 static int apply_config(struct req *rq)
@@ -427,13 +409,13 @@ static int apply_config(struct req *rq)
 		            rq->config);
 	if (!(rq->given & B(PR_ARGS)) && v->args) {
 		free(rq->argv_blob);
-		if (!(rq->argv_blob = vec_blob(v->args, &rq->argv_len)))
+		if (!(rq->argv_blob = conf_vec_blob(v->args, &rq->argv_len)))
 			return fail(ENOMEM, "%s", strerror(ENOMEM));
 		rq->given |= B(PR_ARGS);
 	}
 	if (!(rq->given & B(PR_ENV)) && v->env) {
 		free(rq->env_blob);
-		if (!(rq->env_blob = vec_blob(v->env, &rq->env_len)))
+		if (!(rq->env_blob = conf_vec_blob(v->env, &rq->env_len)))
 			return fail(ENOMEM, "%s", strerror(ENOMEM));
 	}
 	if (!(rq->given & B(PR_CWD)) && v->cwd) {

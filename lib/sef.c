@@ -499,17 +499,27 @@ void sef_exit(int status)
 /* ------------------------------------------------------------------ */
 /* naming: reincd's answer, for when there is no data store             */
 
-int sef__rs_lookup(const char *label, endpoint_t ep, endpoint_t *ep_out,
-                   char *name, size_t len)
+/* A request of this type to reincd, joining it first if need be: 0 and
+ * *pbp to fill in (and free), or -errno. */
+static int rs_begin(struct proto_buf **pbp, int type)
 {
 	int r;
 	if ((!sef__st || sef__st->mode == SEF_MODE_NONE) &&
 	    (r = sef_startup()) < 0)
 		return r;
-	struct proto_buf *pb = malloc(sizeof(*pb));
-	if (!pb)
+	if (!(*pbp = malloc(sizeof(**pbp))))
 		return -ENOMEM;
-	proto_begin(pb, P_LOOKUP, ++sef__st->ctl_id);
+	proto_begin(*pbp, type, ++sef__st->ctl_id);
+	return 0;
+}
+
+int sef__rs_lookup(const char *label, endpoint_t ep, endpoint_t *ep_out,
+                   char *name, size_t len)
+{
+	struct proto_buf *pb;
+	int r = rs_begin(&pb, P_LOOKUP);
+	if (r < 0)
+		return r;
 	if (label)
 		proto_put_str(pb, T_LABEL, label);
 	else
@@ -544,13 +554,9 @@ int rs_manage(const char *op, const char *label)
 			type = ops[i].type;
 	if (!type || !label || !*label)
 		return -EINVAL;
-	if ((!sef__st || sef__st->mode == SEF_MODE_NONE) &&
-	    (r = sef_startup()) < 0)
+	struct proto_buf *pb;
+	if ((r = rs_begin(&pb, type)) < 0)
 		return r;
-	struct proto_buf *pb = malloc(sizeof(*pb));
-	if (!pb)
-		return -ENOMEM;
-	proto_begin(pb, type, ++sef__st->ctl_id);
 	proto_put_str(pb, T_LABEL, label);
 	r = sef__ctl_call(pb, NULL);
 	free(pb);

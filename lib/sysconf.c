@@ -977,20 +977,30 @@ int conf_boot_order(const struct conf *c, int *order, char *err,
 	return k;
 }
 
-static void put_vec(struct proto_buf *pb, int tag, char *const *v)
+char *conf_vec_blob(char *const *v, size_t *len)
 {
 	size_t n = 0;
 	for (char *const *p = v; p && *p; p++)
 		n += strlen(*p) + 1;
 	char *b = malloc(n ? n : 1), *at = b;
-	if (!b) {
-		pb->err = -ENOMEM;
-		return;
-	}
+	if (!b)
+		return NULL;
 	for (char *const *p = v; p && *p; p++) {
 		size_t l = strlen(*p) + 1;
 		memcpy(at, *p, l);
 		at += l;
+	}
+	*len = n;
+	return b;
+}
+
+static void put_vec(struct proto_buf *pb, int tag, char *const *v)
+{
+	size_t n;
+	char *b = conf_vec_blob(v, &n);
+	if (!b) {
+		pb->err = -ENOMEM;
+		return;
 	}
 	proto_put_blob(pb, tag, b, n);
 	free(b);

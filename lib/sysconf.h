@@ -84,6 +84,9 @@ void conf_put_privs(const struct conf_svc *v, struct proto_buf *pb);
 /* The whole entry as a P_UP request (id 0): label, path, args, period,
  * policy flags (UPF_*), script, env, cwd, reset, and the privileges. */
 void conf_put_up(const struct conf_svc *v, struct proto_buf *pb);
+/* A vector as NUL-terminated strings back to back (malloc'ed; *len
+ * bytes), or NULL. */
+char *conf_vec_blob(char *const *v, size_t *len);
 /* Duration "500ms", "2s", "1.5s", "3m", MINIX "5HZ" or ticks: ms. */
 int conf_duration(const char *s, int64_t *ms);
 
