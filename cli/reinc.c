@@ -434,14 +434,7 @@ static int apply_config(struct req *rq)
 		rq->reset = v->reset_ms;
 		rq->given |= B(PR_RESET);
 	}
-	if (v->restart == 0)
-		rq->flags |= UPF_NORESTART;
-	if (v->backoff == 0)
-		rq->flags |= UPF_NO_BIN_EXP;
-	if (v->replica == 1)
-		rq->flags |= UPF_REPLICA;
-	if (v->copy == 1)
-		rq->flags |= UPF_COPY;
+	rq->flags |= (unsigned)conf_flags(v);
 	return 0;
 }
 

@@ -1034,6 +1034,20 @@ void conf_put_privs(const struct conf_svc *v, struct proto_buf *pb)
 	}
 }
 
+int conf_flags(const struct conf_svc *v)
+{
+	int flags = 0;
+	if (v->restart == 0)
+		flags |= UPF_NORESTART;
+	if (v->backoff == 0)
+		flags |= UPF_NO_BIN_EXP;
+	if (v->replica == 1)
+		flags |= UPF_REPLICA;
+	if (v->copy == 1)
+		flags |= UPF_COPY;
+	return flags;
+}
+
 void conf_put_up(const struct conf_svc *v, struct proto_buf *pb)
 {
 	proto_begin(pb, P_UP, 0);
@@ -1051,16 +1065,7 @@ void conf_put_up(const struct conf_svc *v, struct proto_buf *pb)
 		proto_put_int(pb, T_PERIOD_MS, v->period_ms);
 	if (v->reset_ms >= 0)
 		proto_put_int(pb, T_RESET_MS, v->reset_ms);
-	int flags = 0;
-	if (v->restart == 0)
-		flags |= UPF_NORESTART;
-	if (v->backoff == 0)
-		flags |= UPF_NO_BIN_EXP;
-	if (v->replica == 1)
-		flags |= UPF_REPLICA;
-	if (v->copy == 1)
-		flags |= UPF_COPY;
-	proto_put_int(pb, T_FLAGS, flags);
+	proto_put_int(pb, T_FLAGS, conf_flags(v));
 	conf_put_privs(v, pb);
 }
 

@@ -81,6 +81,9 @@ int conf_boot_order(const struct conf *c, int *order, char *err,
  * T_SYSCALLS, T_RLIMITS. */
 struct proto_buf;
 void conf_put_privs(const struct conf_svc *v, struct proto_buf *pb);
+/* The policy the entry sets, as UPF_* flags (restart never: -f, backoff
+ * fixed: -b, replica: -p, copy: -c). */
+int conf_flags(const struct conf_svc *v);
 /* The whole entry as a P_UP request (id 0): label, path, args, period,
  * policy flags (UPF_*), script, env, cwd, reset, and the privileges. */
 void conf_put_up(const struct conf_svc *v, struct proto_buf *pb);
