@@ -272,8 +272,9 @@ int pev_mask(struct conn *c, const struct proto_msg *pm, char *err,
 		/* acknowledgements still due: removed after the last */
 		subs[i].mask = mask;
 		if (mask == 0 && subs[i].waiting == 0)
-			remove_sub((unsigned)i);
-		publish_counts();
+			remove_sub((unsigned)i);    /* publishes the counts */
+		else
+			publish_counts();
 		log_debug("service '%s': process event mask %#x", s->label, mask);
 		drain();
 		return 0;

@@ -173,32 +173,36 @@ static char **blob_vec(const struct proto_msg *pm, int tag)
 	return svc_split_blob(NULL, proto_str(pm, tag), pm->slen[tag], 4096);
 }
 
+/* A uid or gid field: 0 (absent: *has untouched), or -EINVAL. */
+static int id_field(const struct proto_msg *pm, int tag, int *has,
+                    uint32_t *id, char *err, size_t errlen)
+{
+	if (!proto_has(pm, tag))
+		return 0;
+	int64_t v = proto_int(pm, tag, -1);
+	if (v < 0 || v >= 0x7fffffff) {
+		snprintf(err, errlen, "bad %s", tag == T_UID ? "uid" : "gid");
+		return -EINVAL;
+	}
+	*has = 1;
+	*id = (uint32_t)v;
+	return 0;
+}
+
 int priv_from_up(struct svc *s, const struct proto_msg *pm, char *err,
                  size_t errlen)
 {
-	if (proto_has(pm, T_UID)) {
-		int64_t u = proto_int(pm, T_UID, -1);
-		if (u < 0 || u >= 0x7fffffff) {
-			snprintf(err, errlen, "bad uid");
-			return -EINVAL;
-		}
-		s->has_uid = 1;
-		s->uid = (uid_t)u;
-	}
-	if (s->has_uid && !proto_has(pm, T_GID)) {
+	uint32_t uid = 0, gid = 0;
+	if (id_field(pm, T_UID, &s->has_uid, &uid, err, errlen) < 0 ||
+	    id_field(pm, T_GID, &s->has_gid, &gid, err, errlen) < 0)
+		return -EINVAL;
+	s->uid = (uid_t)uid;
+	s->gid = (gid_t)gid;
+	if (s->has_uid && !s->has_gid) {
 		/* the user's own group, not reincd's */
 		struct passwd *pw = getpwuid(s->uid);
 		s->has_gid = 1;
 		s->gid = pw ? pw->pw_gid : (gid_t)s->uid;
-	}
-	if (proto_has(pm, T_GID)) {
-		int64_t g = proto_int(pm, T_GID, -1);
-		if (g < 0 || g >= 0x7fffffff) {
-			snprintf(err, errlen, "bad gid");
-			return -EINVAL;
-		}
-		s->has_gid = 1;
-		s->gid = (gid_t)g;
 	}
 	if ((proto_has(pm, T_IPC) && !(s->ipc = blob_vec(pm, T_IPC))) ||
 	    (proto_has(pm, T_CONTROL) && !(s->control = blob_vec(pm, T_CONTROL))) ||
