@@ -295,7 +295,9 @@ static struct inst *inst_spawn(struct svc *s)
 	return svc_spawn(s, s->path, s->argv, s->copy_fd);
 }
 
-static void inst_free(struct inst *in)
+/* Stop watching a dead instance: its pidfd and control socket go; its
+ * liveness page stays for what recovery reads. */
+static void inst_close(struct inst *in)
 {
 	if (in->pidfd >= 0) {
 		loop_del(in->pidfd);
@@ -304,6 +306,11 @@ static void inst_free(struct inst *in)
 	}
 	if (in->ctl)
 		conn_close(in->ctl);
+}
+
+static void inst_free(struct inst *in)
+{
+	inst_close(in);
 	if (in->live)
 		munmap(in->live, LIVE_PAGE_SIZE);
 	in->live = NULL;
@@ -807,20 +814,14 @@ void svc_died(struct inst *in)
 	/* A subscriber holds nobody up any more, then its own exit is
 	 * published like any other (MINIX's order). */
 	pev_sub_gone(s);
-	if (!s->exited && pev_start(s->part, PROC_EVENT_EXIT)) {
-		/* Recovery waits for the subscribers: svc_exit_done. */
-		loop_del(in->pidfd);
-		close(in->pidfd);
-		in->pidfd = -1;
-		if (in->ctl)
-			conn_close(in->ctl);
-		if (s->part->ev) {
-			s->exited = in;
-			s->exit_si = si;
-			log_debug("service '%s': exit event in flight", s->label);
-			return;
-		}
-		/* already finished (svc_exit_done ran without it) */
+	if (pev_start(s->part, PROC_EVENT_EXIT)) {
+		/* In flight (pev_start says so only then): recovery waits
+		 * for the subscribers, svc_exit_done. */
+		inst_close(in);
+		s->exited = in;
+		s->exit_si = si;
+		log_debug("service '%s': exit event in flight", s->label);
+		return;
 	}
 	/* The old instance is cleaned up, and the news logged, after the
 	 * new one is on its way: recovery first. */
@@ -832,7 +833,7 @@ void svc_exit_done(struct svc *s)
 {
 	struct inst *in = s->exited;
 	if (!in)
-		return;  /* pev_start finished at once: svc_died goes on */
+		return;
 	s->exited = NULL;
 	svc_recover(s, in, &s->exit_si);
 	inst_free(in);
