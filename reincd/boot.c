@@ -13,6 +13,7 @@
  * service that waited for it, which is not started.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,8 @@ static int *order, norder;
 /* per conf entry */
 enum { B_WAITING, B_STARTED, B_GIVEN_UP, B_UP };
 static char *state;
+static uint8_t **frame;         /* its P_UP request, encoded and checked */
+static size_t *frame_len;
 static int *remaining;          /* `after` services not up yet */
 static int **rdeps, *nrdeps;    /* entries that start after this one */
 static int pending;             /* entries neither up nor given up */
@@ -52,12 +55,16 @@ int boot_load(const char *file, char *err, size_t errlen)
 	norder = conf_boot_order(&conf, order, err, errlen);
 	if (norder < 0)
 		return -1;
-	/* everything svc_up would refuse, refused now */
+	/* Everything svc_up would refuse, refused now; each request is
+	 * kept, ready for its start. */
 	struct proto_buf *pb = malloc(sizeof(*pb));
 	struct proto_msg *pm = malloc(sizeof(*pm));
-	int r = pb && pm ? 0 : -ENOMEM;
+	frame = calloc((size_t)conf.nsvc + 1, sizeof(*frame));
+	frame_len = calloc((size_t)conf.nsvc + 1, sizeof(*frame_len));
+	int r = pb && pm && frame && frame_len ? 0 : -ENOMEM;
 	for (int k = 0; k < norder && r == 0; k++) {
-		const struct conf_svc *v = &conf.svc[order[k]];
+		int i = order[k];
+		const struct conf_svc *v = &conf.svc[i];
 		char why[300] = "";
 		conf_put_up(v, pb);
 		int n = proto_finish(pb);
@@ -75,6 +82,11 @@ int boot_load(const char *file, char *err, size_t errlen)
 			snprintf(err, errlen, "%s:%d: service '%s': %s", conf.file,
 			         v->line, v->name, why);
 			r = -1;
+		} else if (!(frame[i] = malloc((size_t)n))) {
+			r = -ENOMEM;
+		} else {
+			memcpy(frame[i], pb->b, (size_t)n);
+			frame_len[i] = (size_t)n;
 		}
 	}
 	free(pb);
@@ -109,26 +121,22 @@ int boot_load(const char *file, char *err, size_t errlen)
 	return norder;
 }
 
-static void start(const struct conf_svc *v)
+static void start(int i)
 {
-	struct proto_buf *pb = malloc(sizeof(*pb));
+	const struct conf_svc *v = &conf.svc[i];
 	struct proto_msg *pm = malloc(sizeof(*pm));
 	char err[200] = "";
 	int r = -ENOMEM;
-	if (pb && pm) {
-		conf_put_up(v, pb);
-		r = proto_finish(pb);
-		if (r >= 0 && (r = proto_decode(pb->b, (size_t)r, pm)) == 0 &&
-		    (r = request_check(pm, err, sizeof(err))) == 0)
-			r = svc_up(pm, NULL, err, sizeof(err));
-	}
+	if (pm && (r = proto_decode(frame[i], frame_len[i], pm)) == 0)
+		r = svc_up(pm, NULL, err, sizeof(err));
 	if (r < 0)
 		log_warn("boot: service '%s' (%s:%d) not started: %s", v->name,
 		         conf.file, v->line, err[0] ? err : strerror(-r));
 	else
 		log_debug("boot: starting '%s'", v->name);
-	free(pb);
 	free(pm);
+	free(frame[i]);
+	frame[i] = NULL;
 }
 
 static void give_up(int i, const char *why);
@@ -163,7 +171,7 @@ static void try_start(int i)
 	if (state[i] != B_WAITING || remaining[i] || shutting_down)
 		return;
 	state[i] = B_STARTED;
-	start(&conf.svc[i]);
+	start(i);
 	if (!svc_find(conf.svc[i].name) && state[i] == B_STARTED)
 		give_up(i, NULL);   /* refused at once (logged by start) */
 }
