@@ -427,6 +427,7 @@ int svc_ipc_allowed(const struct part *caller, const struct part *callee)
 	return -EPERM;
 }
 
+/* s NULL: may c manage every service? */
 int svc_may_control(const struct conn *c, const struct svc *s)
 {
 	if (c->uid == 0 || c->uid == cfg.uid)

@@ -318,7 +318,8 @@ int priv_check_syscalls(char **v, char *err, size_t errlen);
 /* May caller open a channel to callee (ipc lists)?  0 or -EPERM (logged). */
 int svc_ipc_allowed(const struct part *caller, const struct part *callee);
 /* May a request from c manage the service s (root, reincd's user, or a
- * service whose control list names s)? */
+ * service whose control list names s)?  s NULL: every service (root and
+ * reincd's user only). */
 int svc_may_control(const struct conn *c, const struct svc *s);
 
 /* ------------------------------------------------------------------ */

@@ -182,10 +182,11 @@ int request_check(const struct proto_msg *pm, char *err, size_t errlen)
 	}
 }
 
-/* May this connection manage services?  Root and reincd's own user. */
+/* May this connection manage every service?  Root and reincd's own user
+ * (svc_may_control says who else may manage one). */
 static int may_manage(const struct conn *c)
 {
-	return c->uid == 0 || c->uid == cfg.uid;
+	return svc_may_control(c, NULL);
 }
 
 static void put_status(struct proto_buf *pb, struct svc *s, int64_t now)
