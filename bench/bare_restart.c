@@ -84,20 +84,6 @@ static pid_t spawn_child(void)
 	return pid;
 }
 
-static char **make_env(void)
-{
-	size_t n = 0;
-	while (environ[n])
-		n++;
-	char **e = calloc(n + 2, sizeof(*e));
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++)
-		if (strncmp(environ[i], "BENCH_BARE_FD=", 14))
-			e[k++] = environ[i];
-	e[k++] = "BENCH_BARE_FD=3";
-	return e;
-}
-
 /* client side: one request on fd, the reply's pid and stamps */
 static int ask(int fd, uint64_t seq, message *rep)
 {
@@ -220,7 +206,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	child_fd = sv[1];
-	child_env = make_env();
+	child_env = bench_bare_env();
 
 	pid_t cl = fork();
 	if (cl < 0) {

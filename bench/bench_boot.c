@@ -103,22 +103,6 @@ static const char *const sup_name[] = { "reincd", "bare" };
 /* ------------------------------------------------------------------ */
 /* the bare supervisor                                                  */
 
-static char **bare_env(void)
-{
-	size_t n = 0;
-	while (environ[n])
-		n++;
-	char **e = calloc(n + 2, sizeof(*e));
-	if (!e)
-		return NULL;
-	size_t k = 0;
-	for (size_t i = 0; i < n; i++)
-		if (strncmp(environ[i], "BENCH_BARE_FD=", 14))
-			e[k++] = environ[i];
-	e[k++] = "BENCH_BARE_FD=3";
-	return e;
-}
-
 /* Spawn bin with a fresh socketpair's end as fd 3; queue a BE_PID request
  * on our end (*fd).  The child's pid, or -1. */
 static pid_t bare_spawn(const char *bin, char **env, int k, int *fd)
@@ -183,7 +167,7 @@ static int bare_answer(int fd, int k)
 
 static int bare_main(const char *bin, int n, int mode)
 {
-	char **env = bare_env();
+	char **env = bench_bare_env();
 	int *fds = calloc((size_t)n, sizeof(int));
 	pid_t *pids = calloc((size_t)n, sizeof(pid_t));
 	struct pollfd *pf = calloc((size_t)n, sizeof(*pf));
